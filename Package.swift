@@ -1,0 +1,94 @@
+// swift-tools-version:6.0
+// Bottleneck: autoencoders from scratch, in Swift.
+//
+// The library is a stack of small targets, each one concept, bottom to top:
+//   Kernels     raw-pointer hot loops, two sets: `naive` (reads like the math) and `tiled` (fast)
+//   TensorCore  Tensor (shape + copy-on-write Float storage), seeded RNG, tensor math on the kernels
+//   Autodiff    reverse-mode tape of ops, each backward next to its forward; gradient checker
+//   Layers      Module protocol, Linear, Sequential, activations, Dropout
+//   Training    losses, optimizers (SGD, Adam), schedules, gradient clipping
+//   Checkpoint  safetensors save/load
+//   Linalg      PCA (symmetric eigen-solver) on the GEMM kernel
+//   Data        IDX reader (plain and gzip via zlib), Fashion-MNIST, batching
+//   Figures     PNG via libpng, image grids, colour maps, gnuplot scripts
+//   ChapterKit  shared flags, progress bar, metrics.json, output folder
+//   Bottleneck  umbrella: `import Bottleneck` gives a chapter all of the above
+import PackageDescription
+
+// Release builds compile the kernels for the CPU they run on, so that Swift's SIMD types become real
+// vector instructions (AVX-512 on this project's machines) instead of scalar calls to `fmaf`.
+// `-march=native` reaches Swift's code generator through the Clang importer; it builds on any
+// x86-64 or arm64 machine, and the binary is meant for the machine that built it.
+#if arch(x86_64) || arch(arm64)
+  let nativeCPU: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=native"])]
+  let nativeCPUC: [CSetting] = [.unsafeFlags(["-march=native"])]
+#else
+  let nativeCPU: [SwiftSetting] = []
+  let nativeCPUC: [CSetting] = []
+#endif
+let fast: [SwiftSetting] = nativeCPU + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+  name: "Bottleneck",
+  platforms: [.macOS(.v13)],
+  products: [
+    .library(name: "Bottleneck", targets: ["Bottleneck"]),
+    .executable(name: "vanilla", targets: ["Vanilla"]),
+    .executable(name: "kernels", targets: ["KernelLab"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    // C pieces: libpng and zlib from the system, and a CPU-control shim (flush-to-zero).
+    .systemLibrary(
+      name: "CLibPNG", path: "Sources/CLibPNG", pkgConfig: "libpng",
+      providers: [.apt(["libpng-dev"])]),
+    .systemLibrary(
+      name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"])]),
+    // libpng reports errors with setjmp/longjmp, which Swift cannot catch: PNGShim wraps each libpng
+    // call sequence in a C function that sets the jump buffer and returns an error code instead.
+    .target(name: "PNGShim", dependencies: ["CLibPNG"], path: "Sources/PNGShim"),
+    .target(name: "CPUSupport", path: "Sources/CPUSupport", cSettings: nativeCPUC),
+
+    // The library, bottom to top.
+    .target(name: "Kernels", dependencies: ["CPUSupport"], swiftSettings: fast),
+    .target(name: "TensorCore", dependencies: ["Kernels"], swiftSettings: fast),
+    .target(name: "Autodiff", dependencies: ["TensorCore"], swiftSettings: fast),
+    .target(name: "Layers", dependencies: ["Autodiff"], swiftSettings: fast),
+    .target(name: "Training", dependencies: ["Layers"], swiftSettings: fast),
+    .target(name: "Checkpoint", dependencies: ["TensorCore"]),
+    .target(name: "Linalg", dependencies: ["TensorCore"], swiftSettings: fast),
+    .target(name: "Data", dependencies: ["TensorCore", "CZlib"], swiftSettings: fast),
+    .target(name: "Figures", dependencies: ["TensorCore", "PNGShim"]),
+    .target(
+      name: "ChapterKit",
+      dependencies: [
+        "TensorCore", "Data", "Figures",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .target(
+      name: "Bottleneck",
+      dependencies: [
+        "Kernels", "TensorCore", "Autodiff", "Layers", "Training", "Checkpoint", "Linalg", "Data",
+        "Figures", "ChapterKit",
+      ]),
+
+    // The chapters: one executable each, a literate main.swift.
+    .executableTarget(name: "Vanilla", dependencies: ["Bottleneck"], path: "Chapters/01-Vanilla"),
+    .executableTarget(
+      name: "KernelLab", dependencies: ["Bottleneck"], path: "Chapters/Kernels", swiftSettings: fast),
+
+    // Tests (Swift Testing).
+    .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+    .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+    .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
+    .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+    .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
+    .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
+    .testTarget(name: "DataTests", dependencies: ["Data"]),
+    .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
+    .testTarget(name: "ChapterKitTests", dependencies: ["ChapterKit"]),
+  ]
+)

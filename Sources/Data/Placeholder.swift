@@ -1,0 +1,1 @@
+// Placeholder until the Data work lands.

@@ -1,0 +1,68 @@
+// The hot loops of the library, behind one protocol with two implementations:
+//   NaiveKernels  plain loops that read like the math; the reference every test compares against.
+//   TiledKernels  cache-blocked, SIMD, split across cores; what the chapters use by default.
+// Kernels work on raw buffers in row-major order and know nothing of tensors or gradients, so each
+// one can be read, tested and benchmarked on its own. `Kernels.current` says which set the tensor
+// library calls; a chapter picks it with `--kernels naive|tiled` at run time, without rebuilding.
+
+/// An elementwise function y = f(x), with its derivative for the backward pass.
+public enum UnaryOp: Sendable, Equatable {
+  case relu
+  /// max(x, slope * x)
+  case leakyRelu(slope: Float)
+  case sigmoid
+  case tanh
+  case exp
+  /// natural log; x must be > 0
+  case log
+  case square
+  case abs
+  case negate
+  /// y = scale * x
+  case scale(Float)
+  /// y = min(max(x, low), high); the gradient passes where low < x < high
+  case clamp(low: Float, high: Float)
+}
+
+/// An elementwise function of two arguments.
+public enum BinaryOp: Sendable, Equatable {
+  case add, subtract, multiply, divide
+}
+
+public protocol KernelSet: Sendable {
+  /// "naive" or "tiled": what a chapter prints and writes into its metrics.
+  var name: String { get }
+
+  /// General matrix multiply.
+  ///   op(a) is (m, k): `a` is stored (m, k), or (k, m) when `transposeA`.
+  ///   op(b) is (k, n): `b` is stored (k, n), or (n, k) when `transposeB`.
+  ///   c is (m, n): c = op(a)·op(b), or c += op(a)·op(b) when `accumulate`.
+  /// Linear's forward is x·Wᵀ (transposeB), its backward dW = dyᵀ·x (transposeA), dx = dy·W.
+  func gemm(
+    m: Int, n: Int, k: Int,
+    a: UnsafePointer<Float>, transposeA: Bool,
+    b: UnsafePointer<Float>, transposeB: Bool,
+    c: UnsafeMutablePointer<Float>, accumulate: Bool)
+
+  /// y[i] = f(x[i]) for i in 0..<count. x and y may be the same buffer.
+  func unary(
+    _ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int)
+
+  /// dx[i] = dy[i] · f'(x[i]). `y` holds f(x) from the forward pass (sigmoid, tanh and exp use it).
+  func unaryBackward(
+    _ op: UnaryOp, x: UnsafePointer<Float>, y: UnsafePointer<Float>,
+    dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int)
+
+  /// out[i] = a[i] ∘ b[i % bCount] for i in 0..<count, where bCount divides count: b is the same
+  /// size as a (bCount == count), a repeated row such as a bias (count = rows·bCount), or a scalar
+  /// (bCount == 1). out may be the same buffer as a.
+  func binary(
+    _ op: BinaryOp, _ a: UnsafePointer<Float>, count: Int,
+    _ b: UnsafePointer<Float>, bCount: Int, _ out: UnsafeMutablePointer<Float>)
+
+  /// x is viewed as (outer, n, inner); out is (outer, inner) with out[o, i] = Σ_j x[o, j, i].
+  /// Sum over all: outer = 1, inner = 1. Column sums of a (rows, cols) matrix: outer = 1, n = rows,
+  /// inner = cols (the bias gradient). Row sums: outer = rows, n = cols, inner = 1.
+  func sum(
+    _ x: UnsafePointer<Float>, outer: Int, n: Int, inner: Int, _ out: UnsafeMutablePointer<Float>)
+}

@@ -1,0 +1,48 @@
+import Kernels
+
+extension Tensor {
+  /// The sum over one axis; that axis disappears from the shape. (m, n).sum(alongAxis: 0) is (n).
+  public func sum(alongAxis axis: Int) -> Tensor {
+    precondition(axis >= 0 && axis < rank, "sum: axis \(axis) is out of range for shape \(shape)")
+    let outer = shape[..<axis].reduce(1, *)
+    let n = shape[axis]
+    let inner = shape[(axis + 1)...].reduce(1, *)
+    var newShape = shape
+    newShape.remove(at: axis)
+    let kernels = Kernels.current
+    return withUnsafePointer { x in
+      Tensor(shape: newShape) { out in
+        if n == 0 {
+          out.initialize(repeating: 0, count: outer * inner)
+        } else {
+          kernels.sum(x, outer: outer, n: n, inner: inner, out)
+        }
+      }
+    }
+  }
+
+  /// The mean over one axis.
+  public func mean(alongAxis axis: Int) -> Tensor {
+    sum(alongAxis: axis) * (1 / Float(shape[axis]))
+  }
+
+  /// The sum of all elements, as a rank-0 tensor.
+  public func sum() -> Tensor {
+    if count == 0 { return Tensor(0) }
+    return reshaped([count]).sum(alongAxis: 0)
+  }
+
+  /// The mean of all elements, as a rank-0 tensor.
+  public func mean() -> Tensor { sum() * (1 / Float(Swift.max(count, 1))) }
+
+  /// True when every element is a finite number (no NaN, no infinity).
+  public var isFinite: Bool { scalars.allSatisfy { $0.isFinite } }
+
+  /// The largest |a − b| over all elements; the shapes must be equal.
+  public static func maxAbsDifference(_ a: Tensor, _ b: Tensor) -> Float {
+    precondition(a.shape == b.shape, "maxAbsDifference: shapes \(a.shape) and \(b.shape) differ")
+    var worst: Float = 0
+    for (x, y) in zip(a.scalars, b.scalars) { worst = Swift.max(worst, Swift.abs(x - y)) }
+    return worst
+  }
+}
