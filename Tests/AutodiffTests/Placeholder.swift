@@ -1,2 +1,0 @@
-import Testing
-@Test func placeholderAutodiffTests() { #expect(Bool(true)) }
