@@ -1,0 +1,107 @@
+import Autodiff
+import Foundation
+import TensorCore
+
+/// Updates parameters from their gradients. Call `step()` after `loss.backward()`, then
+/// `zeroGradients()` before the next batch (or let `step` do it: it clears the gradients it used).
+public protocol Optimizer: AnyObject {
+  var parameters: [Variable] { get }
+  var learningRate: Float { get set }
+  /// One update of every parameter that has a gradient; clears the gradients afterwards.
+  func step()
+}
+
+extension Optimizer {
+  public func zeroGradients() { for p in parameters { p.grad = nil } }
+}
+
+/// Stochastic gradient descent with (optional) momentum:
+///   v ← μ·v + g,   θ ← θ − lr·v.
+public final class SGD: Optimizer {
+  public let parameters: [Variable]
+  public var learningRate: Float
+  public let momentum: Float
+  private var velocity: [Tensor]
+
+  public init(parameters: [Variable], learningRate: Float, momentum: Float = 0) {
+    self.parameters = parameters
+    self.learningRate = learningRate
+    self.momentum = momentum
+    velocity = parameters.map { Tensor(zeros: $0.shape) }
+  }
+
+  public func step() {
+    for (i, p) in parameters.enumerated() {
+      guard let g = p.grad else { continue }
+      let lr = learningRate
+      let mu = momentum
+      g.withUnsafePointer { g in
+        velocity[i].withUnsafeMutablePointer { v in
+          p.value.withUnsafeMutablePointer { theta in
+            for j in 0..<p.value.count {
+              v[j] = mu * v[j] + g[j]
+              theta[j] -= lr * v[j]
+            }
+          }
+        }
+      }
+      p.grad = nil
+    }
+  }
+}
+
+/// Adam (Kingma & Ba 2015), with optional decoupled weight decay (AdamW, Loshchilov & Hutter 2019):
+///   m ← β₁m + (1 − β₁)g,   v ← β₂v + (1 − β₂)g²
+///   θ ← θ − lr · ( m̂ / (√v̂ + ε) + λθ ),   m̂ = m/(1 − β₁ᵗ),  v̂ = v/(1 − β₂ᵗ)
+public final class Adam: Optimizer {
+  public let parameters: [Variable]
+  public var learningRate: Float
+  public let beta1: Float
+  public let beta2: Float
+  public let epsilon: Float
+  public let weightDecay: Float
+  /// Updates taken so far (t in the formulas).
+  public private(set) var steps = 0
+  private var m: [Tensor]
+  private var v: [Tensor]
+
+  public init(
+    parameters: [Variable], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+    epsilon: Float = 1e-8, weightDecay: Float = 0
+  ) {
+    self.parameters = parameters
+    self.learningRate = learningRate
+    self.beta1 = beta1
+    self.beta2 = beta2
+    self.epsilon = epsilon
+    self.weightDecay = weightDecay
+    m = parameters.map { Tensor(zeros: $0.shape) }
+    v = parameters.map { Tensor(zeros: $0.shape) }
+  }
+
+  public func step() {
+    steps += 1
+    let (b1, b2, eps, lr, wd) = (beta1, beta2, epsilon, learningRate, weightDecay)
+    let correction1 = Float(1 - Foundation.pow(Double(b1), Double(steps)))
+    let correction2 = Float(1 - Foundation.pow(Double(b2), Double(steps)))
+    for (i, p) in parameters.enumerated() {
+      guard let g = p.grad else { continue }
+      g.withUnsafePointer { g in
+        m[i].withUnsafeMutablePointer { m in
+          v[i].withUnsafeMutablePointer { v in
+            p.value.withUnsafeMutablePointer { theta in
+              for j in 0..<p.value.count {
+                m[j] = b1 * m[j] + (1 - b1) * g[j]
+                v[j] = b2 * v[j] + (1 - b2) * g[j] * g[j]
+                let mHat = m[j] / correction1
+                let vHat = v[j] / correction2
+                theta[j] -= lr * (mHat / (vHat.squareRoot() + eps) + wd * theta[j])
+              }
+            }
+          }
+        }
+      }
+      p.grad = nil
+    }
+  }
+}
