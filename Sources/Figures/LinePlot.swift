@@ -1,0 +1,110 @@
+import Foundation
+
+// Curves: y against x, one line per series, e.g. train and test loss per epoch, or a ROC curve.
+
+/// Lines through points, several series in one frame.
+public struct LinePlot: Plot {
+  /// One curve: its legend title and its points.
+  public struct Series: Sendable, Equatable {
+    public var title: String
+    public var x: [Double]
+    public var y: [Double]
+
+    public init<T: BinaryFloatingPoint>(_ title: String, x: [T], y: [T]) {
+      precondition(x.count == y.count, "LinePlot.Series \(title): \(x.count) x but \(y.count) y")
+      self.title = title
+      self.x = x.map { Double($0) }
+      self.y = y.map { Double($0) }
+    }
+
+    /// y against 1, 2, 3, ...: a value per epoch.
+    public init<T: BinaryFloatingPoint>(_ title: String, y: [T]) {
+      self.init(title, x: (0..<y.count).map { T($0 + 1) }, y: y)
+    }
+  }
+
+  public var title: String
+  public var xLabel: String
+  public var yLabel: String
+  public var series: [Series]
+  /// Logarithmic y axis (losses that fall over orders of magnitude). Values <= 0 are not drawn.
+  public var logScaleY: Bool
+  /// Mark each point as well as joining them (good for a few dozen epochs, noisy for thousands).
+  public var showPoints: Bool
+  public var key: KeyPosition
+  /// Picture size in pixels.
+  public var width: Int
+  public var height: Int
+
+  public init(
+    title: String, xLabel: String, yLabel: String, series: [Series], logScaleY: Bool = false,
+    showPoints: Bool = true, key: KeyPosition = .topRight, width: Int = 900, height: Int = 600
+  ) {
+    self.title = title
+    self.xLabel = xLabel
+    self.yLabel = yLabel
+    self.series = series
+    self.logScaleY = logScaleY
+    self.showPoints = showPoints
+    self.key = key
+    self.width = width
+    self.height = height
+  }
+
+  public func script(named name: String) -> PlotScript {
+    let dataName = name + ".dat"
+    var data = DataBlocks(header: "# \(dataName): data for \(name).gp, one block per series.\n")
+    var plots: [String] = []
+    for (i, line) in series.enumerated() {
+      let rows = zip(line.x, line.y).map { [$0, $1] }
+      guard let index = data.add(title: line.title, columns: "x y", rows: rows) else { continue }
+      let style =
+        showPoints ? "with linespoints lw 2 pt 7 ps 0.7" : "with lines lw 2"
+      plots.append(
+        "\(Gnuplot.quote(dataName)) index \(index) using 1:2 \(style) "
+          + "lc rgb '\(ColorMap.classColor(i).hexString)' title \(Gnuplot.quote(line.title))")
+    }
+    var script = PlotScript.preamble(name: name, dataFiles: [dataName], size: (width, height))
+    script += """
+      set title \(Gnuplot.quote(title))
+      set xlabel \(Gnuplot.quote(xLabel))
+      set ylabel \(Gnuplot.quote(yLabel))
+      \(key.command)
+
+      """
+    if logScaleY {
+      script += "set logscale y\n"
+      if let tics = logTics(series.flatMap(\.y)) {
+        // Explicit marks stop gnuplot widening the range to whole powers of ten, so set the range
+        // to the data with a little room above and below.
+        script += "set ytics (\(tics.marks))\n"
+        script +=
+          "set yrange [\(Gnuplot.number(tics.low / 1.1)):\(Gnuplot.number(tics.high * 1.1))]\n"
+      }
+    }
+    script += plotCommand(data: plots)
+    return PlotScript(
+      name: name, script: script,
+      dataFiles: [PlotScript.DataFile(name: dataName, contents: data.text)])
+  }
+}
+
+/// Tick marks for a log axis over `values`: gnuplot's own marks are only the powers of ten,
+/// which leaves a loss curve inside one decade with one or two labels. When the values span at
+/// most three decades, mark 1, 2 and 5 times each power of ten instead (0.01, 0.02, 0.05, 0.1).
+/// Returns the marks as gnuplot's list and the smallest and largest positive value.
+func logTics(_ values: [Double]) -> (marks: String, low: Double, high: Double)? {
+  let positive = values.filter { $0 > 0 && $0.isFinite }
+  guard let low = positive.min(), let high = positive.max() else { return nil }
+  let first = Int(log10(low).rounded(.down))
+  let last = Int(log10(high).rounded(.up))
+  guard last - first <= 3 else { return nil }
+  var tics: [Double] = []
+  for exponent in first...last {
+    for mantissa in [1.0, 2.0, 5.0] { tics.append(mantissa * pow(10, Double(exponent))) }
+  }
+  // The marks inside the data, plus one on each side.
+  let below = tics.lastIndex { $0 <= low } ?? 0
+  let above = tics.firstIndex { $0 >= high } ?? tics.count - 1
+  return (tics[below...above].map(Gnuplot.number).joined(separator: ", "), low, high)
+}
