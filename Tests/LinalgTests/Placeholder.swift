@@ -1,2 +1,0 @@
-import Testing
-@Test func placeholderLinalgTests() { #expect(Bool(true)) }
