@@ -65,7 +65,7 @@ let package = Package(
     .target(
       name: "ChapterKit",
       dependencies: [
-        "TensorCore", "Data", "Figures",
+        "TensorCore", "Layers", "Data", "Figures",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .target(

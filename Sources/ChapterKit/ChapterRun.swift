@@ -1,0 +1,80 @@
+import Data
+import Figures
+import Foundation
+import Kernels
+
+/// What every chapter does before and after its lesson, in one place: check the output folder, load
+/// the data (a stratified subset with `--quick`), save figures, and write metrics.json at the end.
+/// A chapter's own file then holds only the lesson.
+///
+///     let run = try ChapterRun(chapter: "vanilla", options: options, epochs: 20)
+///     ... train, using run.train and run.test ...
+///     try run.save(grid, as: "reconstructions", caption: "row 1: inputs, row 2: reconstructions")
+///     try run.finish(epochSeconds: progress.epochSeconds)
+public final class ChapterRun {
+  public let chapter: String
+  public let options: ChapterOptions
+  public let folder: OutputFolder
+  public let train: ImageDataset
+  public let test: ImageDataset
+  /// The chapter's numbers; `finish` writes them to metrics.json and prints them.
+  public var metrics: MetricsFile
+  /// Started when the run was made: the total wall time in metrics.json.
+  public let wallClock: Stopwatch
+  /// Every file written, with its caption, in order (printed at the end).
+  public private(set) var written: [(path: String, caption: String)] = []
+
+  /// Checks the output folder, then loads the training and test images.
+  /// - Parameter epochs: the epoch count the chapter resolved (`options.epochs(default:)`).
+  public init(chapter: String, options: ChapterOptions, epochs: Int) throws {
+    wallClock = Stopwatch()
+    self.chapter = chapter
+    self.options = options
+    folder = try options.outputFolder(chapter: chapter)
+    let directory = options.dataDirectory()
+    var train = try ImageDataset.load(split: .train, from: directory)
+    var test = try ImageDataset.load(split: .test, from: directory)
+    if let limit = options.trainingLimit { train = train.subset(total: limit) }
+    if let limit = options.testLimit { test = test.subset(total: limit) }
+    self.train = train
+    self.test = test
+    metrics = MetricsFile(chapter: chapter, options: options, epochs: epochs)
+    let kernels = try options.kernelSet()
+    print(
+      "\(chapter): \(train.count) training and \(test.count) test images from \(directory.path)"
+        + "\(options.quick ? " (--quick subset)" : ""); seed \(options.seed);"
+        + " kernels \(kernels.name) with \(options.threadCount) thread(s); output \(folder.url.path)")
+  }
+
+  /// Writes an image grid as `<name>.png`.
+  public func save(_ grid: ImageGrid, as name: String, caption: String) throws {
+    let url = folder.file(name + ".png")
+    try grid.render().write(to: url)
+    note(url, caption)
+  }
+
+  /// Writes a plot's gnuplot script and data as `<name>.gp` / `<name>*.dat`, and renders
+  /// `<name>.png` with gnuplot unless `--no-plots` was given or gnuplot is missing.
+  public func save(_ plot: some Plot, as name: String, caption: String) throws {
+    if options.plots, let png = try plot.render(named: name, in: folder.url) {
+      note(png, caption)
+    } else {
+      let script = try plot.script(named: name).write(in: folder.url)
+      note(script, caption + " (gnuplot script; run `gnuplot \(name).gp` in the folder to draw it)")
+    }
+  }
+
+  private func note(_ url: URL, _ caption: String) {
+    written.append((url.path, caption))
+    print("  wrote \(url.lastPathComponent): \(caption)")
+  }
+
+  /// Records timing and memory, writes metrics.json and prints the numbers as a table.
+  public func finish(epochSeconds: [Double]) throws {
+    metrics.finish(wallClock: wallClock, epochSeconds: epochSeconds)
+    let url = try metrics.write(to: folder)
+    print("")
+    metrics.printTable()
+    print("\nwrote \(url.path)")
+  }
+}
