@@ -33,12 +33,13 @@ public final class SGD: Optimizer {
   public func step() {
     for (i, p) in parameters.enumerated() {
       guard let g = p.grad else { continue }
+      let count = p.value.count  // read before the closure below takes exclusive access to p.value
       let lr = learningRate
       let mu = momentum
       g.withUnsafePointer { g in
         velocity[i].withUnsafeMutablePointer { v in
           p.value.withUnsafeMutablePointer { theta in
-            for j in 0..<p.value.count {
+            for j in 0..<count {
               v[j] = mu * v[j] + g[j]
               theta[j] -= lr * v[j]
             }
@@ -86,11 +87,12 @@ public final class Adam: Optimizer {
     let correction2 = Float(1 - Foundation.pow(Double(b2), Double(steps)))
     for (i, p) in parameters.enumerated() {
       guard let g = p.grad else { continue }
+      let count = p.value.count  // read before the closure below takes exclusive access to p.value
       g.withUnsafePointer { g in
         m[i].withUnsafeMutablePointer { m in
           v[i].withUnsafeMutablePointer { v in
             p.value.withUnsafeMutablePointer { theta in
-              for j in 0..<p.value.count {
+              for j in 0..<count {
                 m[j] = b1 * m[j] + (1 - b1) * g[j]
                 v[j] = b2 * v[j] + (1 - b2) * g[j] * g[j]
                 let mHat = m[j] / correction1
