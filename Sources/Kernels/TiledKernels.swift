@@ -1,10 +1,22 @@
 import Foundation
 
 /// The fast kernels: cache-blocked, SIMD, and split across cores above a size threshold.
-/// PLACEHOLDER: until the tiled work lands, every kernel forwards to the naive one.
+///
+/// Each kernel lives in its own file:
+///   TiledKernels+GEMM.swift         the matrix multiply: blocking over k and n, the thread split
+///   TiledKernels+GEMMPacking.swift  copying blocks of a and b into the order the micro-kernel reads
+///   TiledKernels+MicroKernel.swift  the 8x32 register tile, where nearly all the time is spent
+///   TiledKernels+Elementwise.swift  unary, unaryBackward and binary in 16-wide SIMD chunks
+///   TiledKernels+Reduction.swift    sums over (outer, n, inner) views
+///   ParallelFor.swift               the one way work is spread over threads
+///
+/// Every result is deterministic for a given thread count: work is split only over disjoint pieces
+/// of the output, never over the dimension being summed (the GEMM's k), so the same inputs give
+/// bit-identical outputs on every call. The GEMM's split does not even depend on the thread count.
+/// Every thread that runs a tiled kernel, the caller included, runs with flush-to-zero on.
 public struct TiledKernels: KernelSet {
   public var name: String { "tiled" }
-  /// Worker threads for large kernels.
+  /// Worker threads for large kernels. 1 runs everything serially on the calling thread.
   public var threads: Int
 
   public static var defaultThreads: Int { ProcessInfo.processInfo.activeProcessorCount }
@@ -13,38 +25,14 @@ public struct TiledKernels: KernelSet {
     self.threads = max(1, threads)
   }
 
-  public func gemm(
-    m: Int, n: Int, k: Int, a: UnsafePointer<Float>, transposeA: Bool, b: UnsafePointer<Float>,
-    transposeB: Bool, c: UnsafeMutablePointer<Float>, accumulate: Bool
-  ) {
-    NaiveKernels().gemm(
-      m: m, n: n, k: k, a: a, transposeA: transposeA, b: b, transposeB: transposeB, c: c,
-      accumulate: accumulate)
-  }
+  /// Work is cut into more chunks than threads, so a core that runs faster (or is less busy with
+  /// other programs) simply takes more chunks, instead of the whole kernel waiting for the slowest.
+  static let chunksPerThread = 4
 
-  public func unary(
-    _ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int
-  ) {
-    NaiveKernels().unary(op, x, y, count: count)
-  }
-
-  public func unaryBackward(
-    _ op: UnaryOp, x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
-    dx: UnsafeMutablePointer<Float>, count: Int
-  ) {
-    NaiveKernels().unaryBackward(op, x: x, y: y, dy: dy, dx: dx, count: count)
-  }
-
-  public func binary(
-    _ op: BinaryOp, _ a: UnsafePointer<Float>, count: Int, _ b: UnsafePointer<Float>, bCount: Int,
-    _ out: UnsafeMutablePointer<Float>
-  ) {
-    NaiveKernels().binary(op, a, count: count, b, bCount: bCount, out)
-  }
-
-  public func sum(
-    _ x: UnsafePointer<Float>, outer: Int, n: Int, inner: Int, _ out: UnsafeMutablePointer<Float>
-  ) {
-    NaiveKernels().sum(x, outer: outer, n: n, inner: inner, out)
+  /// How many threads and chunks a kernel of `work` units uses: one of each below `threshold`,
+  /// where starting threads (several microseconds) would cost more than it saves.
+  func split(work: Int, threshold: Int) -> (threads: Int, chunks: Int) {
+    if threads == 1 || work < threshold { return (1, 1) }
+    return (threads, threads * Self.chunksPerThread)
   }
 }
