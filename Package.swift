@@ -98,6 +98,6 @@ let package = Package(
     .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
     .testTarget(name: "ChapterKitTests", dependencies: ["ChapterKit"]),
     // Runs the chapter executables as a learner would (--quick) and checks what they write.
-    .testTarget(name: "ChaptersTests", dependencies: ["Vanilla", "Figures"]),
+    .testTarget(name: "ChaptersTests", dependencies: ["Vanilla", "KernelLab", "Figures"]),
   ]
 )
