@@ -54,8 +54,14 @@ extension ChapterOptions {
 
   /// Runs `body` with `Kernels.current` set to the chosen kernel set, so every tensor operation
   /// inside it uses that set (a task-local value: it ends with the closure).
+  /// With `--profile`, every kernel call is timed (`ProfilingKernels`) and a breakdown is printed
+  /// when `body` returns.
   public func withKernels<Result>(_ body: () throws -> Result) throws -> Result {
-    try Kernels.$current.withValue(try kernelSet(), operation: body)
+    guard profile else { return try Kernels.$current.withValue(try kernelSet(), operation: body) }
+    let profiling = ProfilingKernels(try kernelSet())
+    let (result, seconds) = try measure { try Kernels.$current.withValue(profiling, operation: body) }
+    print("\n" + KernelProfileReport(tally: profiling.tally, wallSeconds: seconds).text)
+    return result
   }
 
   /// The data folder: `--data-dir`, else $BOTTLENECK_DATA_DIR (if set and not empty), else

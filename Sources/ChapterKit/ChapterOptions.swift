@@ -61,8 +61,15 @@ public struct ChapterOptions: ParsableArguments {
         + "done in well under a minute."))
   public var quick = false
 
-  @Flag(help: "Skip writing figures (PNG images and gnuplot scripts).")
+  @Flag(
+    help: "Do not render plots with gnuplot; their .gp scripts and data are still written, and image grids too."
+  )
   public var noPlots = false
+
+  @Flag(
+    help: "Time every kernel call and print where the time went: each kernel kind's share, and what is left for everything else."
+  )
+  public var profile = false
 
   /// Rejects values no run could use, with a message that names the flag and what it accepts.
   /// ArgumentParser calls this after parsing and prints the message with the usage line.

@@ -61,4 +61,12 @@ public struct NaiveKernels: KernelSet {
       }
     }
   }
+
+  // theta, g, m, v are (count)
+  public func adamUpdate(
+    _ step: AdamStep, theta: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
+    m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    for i in 0..<count { step.update(theta: &theta[i], g: g[i], m: &m[i], v: &v[i]) }
+  }
 }

@@ -1,5 +1,6 @@
 import Autodiff
 import Foundation
+import Kernels
 import TensorCore
 
 /// Updates parameters from their gradients. Call `step()` after `loss.backward()`, then
@@ -54,6 +55,8 @@ public final class SGD: Optimizer {
 /// Adam (Kingma & Ba 2015), with optional decoupled weight decay (AdamW, Loshchilov & Hutter 2019):
 ///   m ← β₁m + (1 − β₁)g,   v ← β₂v + (1 − β₂)g²
 ///   θ ← θ − lr · ( m̂ / (√v̂ + ε) + λθ ),   m̂ = m/(1 − β₁ᵗ),  v̂ = v/(1 − β₂ᵗ)
+/// The elementwise update itself is a kernel (`adamUpdate`, formula in Kernels/AdamStep.swift),
+/// so it runs as SIMD code on every core with the tiled set.
 public final class Adam: Optimizer {
   public let parameters: [Variable]
   public var learningRate: Float
@@ -82,23 +85,22 @@ public final class Adam: Optimizer {
 
   public func step() {
     steps += 1
-    let (b1, b2, eps, lr, wd) = (beta1, beta2, epsilon, learningRate, weightDecay)
-    let correction1 = Float(1 - Foundation.pow(Double(b1), Double(steps)))
-    let correction2 = Float(1 - Foundation.pow(Double(b2), Double(steps)))
+    let step = AdamStep(
+      learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+      weightDecay: weightDecay,
+      correction1: Float(1 - Foundation.pow(Double(beta1), Double(steps))),
+      correction2: Float(1 - Foundation.pow(Double(beta2), Double(steps))))
+    let kernels = Kernels.current
     for (i, p) in parameters.enumerated() {
       guard let g = p.grad else { continue }
-      let count = p.value.count  // read before the closure below takes exclusive access to p.value
+      let count = p.value.count  // read before the closures below take exclusive access
+      precondition(
+        g.count == count, "Adam: gradient of '\(p.name)' has \(g.count) elements, not \(count)")
       g.withUnsafePointer { g in
         m[i].withUnsafeMutablePointer { m in
           v[i].withUnsafeMutablePointer { v in
             p.value.withUnsafeMutablePointer { theta in
-              for j in 0..<count {
-                m[j] = b1 * m[j] + (1 - b1) * g[j]
-                v[j] = b2 * v[j] + (1 - b2) * g[j] * g[j]
-                let mHat = m[j] / correction1
-                let vHat = v[j] / correction2
-                theta[j] -= lr * (mHat / (vHat.squareRoot() + eps) + wd * theta[j])
-              }
+              kernels.adamUpdate(step, theta: theta, gradient: g, m: m, v: v, count: count)
             }
           }
         }
@@ -106,4 +108,5 @@ public final class Adam: Optimizer {
       p.grad = nil
     }
   }
+
 }
