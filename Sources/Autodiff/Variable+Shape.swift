@@ -50,7 +50,7 @@ extension Variable {
 
   /// Pieces along `axis` with the given sizes (each piece is a slice op).
   public func split(axis: Int, sizes: [Int]) -> [Variable] {
-    precondition(
+    check(
       sizes.reduce(0, +) == shape[axis],
       "split: sizes \(sizes) do not add up to \(shape[axis]), axis \(axis) of shape \(shape)")
     var start = 0

@@ -61,11 +61,11 @@ public final class Variable {
   /// Computes ∂self/∂v for every variable v that self depends on and that requires a gradient,
   /// adding it to `v.grad`. `self` must be a scalar (a loss) unless `seed` gives ∂loss/∂self.
   public func backward(seed: Tensor? = nil) {
-    precondition(
+    check(
       seed != nil || value.count == 1,
       "backward: '\(name)' has shape \(shape); call it on a scalar loss or pass a seed gradient")
     if let seed {
-      precondition(
+      check(
         seed.shape == shape, "backward: seed shape \(seed.shape) differs from value shape \(shape)")
     }
     let order = topologicalOrder()
@@ -75,7 +75,7 @@ public final class Variable {
       let inputGrads = rule(upstream)
       for (input, g) in zip(node.inputs, inputGrads) where input.requiresGrad {
         guard let g else { continue }
-        precondition(
+        check(
           g.shape == input.shape,
           "backward of '\(node.name)': gradient shape \(g.shape) differs from input shape \(input.shape)"
         )

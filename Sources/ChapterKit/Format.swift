@@ -1,3 +1,4 @@
+import TensorCore
 import Foundation
 
 /// How ChapterKit prints numbers for people (files keep full precision; see `MetricsFile`).
@@ -6,7 +7,7 @@ public enum Format {
   /// Very large or very small magnitudes switch to exponent form ("1.235e+07", "3.000e-06").
   /// With `trimZeros`, trailing zeros after the point go: "0.0213", "4.1", "12".
   public static func significant(_ x: Double, digits: Int = 4, trimZeros: Bool = false) -> String {
-    precondition(digits >= 1, "Format.significant: digits must be at least 1")
+    check(digits >= 1, "Format.significant: digits must be at least 1")
     guard x.isFinite else { return x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf") }
     if x == 0 { return "0" }
     let magnitude = Int(log10(Swift.abs(x)).rounded(.down))

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Reports how training goes, batch by batch and epoch by epoch.
 ///
 ///     let progress = Progress(epochs: 10, batchesPerEpoch: 469, batchSize: 128)
@@ -51,7 +53,7 @@ public final class Progress {
     output: ProgressOutput = .standardOutput,
     clock: @escaping () -> Double = Stopwatch.monotonicSeconds
   ) {
-    precondition(
+    check(
       epochs >= 1 && batchesPerEpoch >= 1 && batchSize >= 1,
       "Progress: epochs, batchesPerEpoch and batchSize must be at least 1")
     self.epochs = epochs

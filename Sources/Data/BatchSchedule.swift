@@ -20,7 +20,7 @@ public enum BatchSchedule {
 
   /// `order` cut into consecutive pieces of `batchSize`.
   static func cut(_ order: [Int], batchSize: Int, dropLast: Bool) -> [[Int]] {
-    precondition(batchSize > 0, "BatchSchedule: batch size \(batchSize) must be positive")
+    check(batchSize > 0, "BatchSchedule: batch size \(batchSize) must be positive")
     return stride(from: 0, to: order.count, by: batchSize).compactMap { start in
       let end = min(start + batchSize, order.count)
       if dropLast && end - start < batchSize { return nil }

@@ -1,3 +1,4 @@
+import TensorCore
 import CZlib
 import Foundation
 
@@ -91,9 +92,9 @@ public enum Gzip {
     let started = deflateInit2_(
       stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
       Int32(MemoryLayout<z_stream>.size))
-    precondition(started == Z_OK, "Gzip.compress: deflateInit2 failed (\(started))")
+    check(started == Z_OK, "Gzip.compress: deflateInit2 failed (\(started))")
     defer { deflateEnd(stream) }
-    precondition(bytes.count <= Int(UInt32.max), "Gzip.compress: input over 4 GiB")
+    check(bytes.count <= Int(UInt32.max), "Gzip.compress: input over 4 GiB")
 
     // deflateBound is an upper limit on the compressed size (gzip wrapper included), so a single
     // deflate call with Z_FINISH compresses everything.
@@ -106,7 +107,7 @@ public enum Gzip {
         stream.pointee.next_out = out.baseAddress
         stream.pointee.avail_out = UInt32(out.count)
         let status = deflate(stream, Z_FINISH)
-        precondition(status == Z_STREAM_END, "Gzip.compress: deflate returned \(status)")
+        check(status == Z_STREAM_END, "Gzip.compress: deflate returned \(status)")
         return out.count - Int(stream.pointee.avail_out)
       }
     }

@@ -1,3 +1,4 @@
+import TensorCore
 import Foundation
 
 /// One IDX file: the simple array format of MNIST and Fashion-MNIST (LeCun et al.).
@@ -27,10 +28,10 @@ public struct IDXFile: Sendable, Equatable {
 
   /// An IDX array of unsigned bytes. `bytes.count` must equal the product of `dims`.
   public init(dims: [Int], bytes: [UInt8]) {
-    precondition(
+    check(
       !dims.isEmpty && dims.count <= 255 && dims.allSatisfy { $0 >= 0 && $0 <= UInt32.max },
       "IDXFile: dims \(dims) must be 1 to 255 sizes, each 0...\(UInt32.max)")
-    precondition(
+    check(
       dims.reduce(1, *) == bytes.count,
       "IDXFile: dims \(dims) hold \(dims.reduce(1, *)) elements but \(bytes.count) bytes were given"
     )

@@ -8,7 +8,7 @@ extension ImageDataset {
     return images.withUnsafeBufferPointer { pixels in
       Tensor(shape: [indices.count, width]) { out in
         for (row, index) in indices.enumerated() {
-          precondition(index >= 0 && index < count, "batch: index \(index) is not in 0..<\(count)")
+          check(index >= 0 && index < count, "batch: index \(index) is not in 0..<\(count)")
           let source = pixels.baseAddress! + index * width
           let destination = out + row * width
           // Dividing (not multiplying by 1/255) keeps 255 exactly 1.

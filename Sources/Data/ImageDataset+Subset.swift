@@ -1,3 +1,5 @@
+import TensorCore
+
 extension ImageDataset {
   /// The images at `indices`, in that order, as a data set of their own.
   public func subset(_ indices: [Int]) -> ImageDataset {
@@ -5,7 +7,7 @@ extension ImageDataset {
     var pixels = [UInt8]()
     pixels.reserveCapacity(indices.count * width)
     for index in indices {
-      precondition(index >= 0 && index < count, "subset: index \(index) is not in 0..<\(count)")
+      check(index >= 0 && index < count, "subset: index \(index) is not in 0..<\(count)")
       pixels += images[(index * width)..<((index + 1) * width)]
     }
     return ImageDataset(

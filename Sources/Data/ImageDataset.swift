@@ -1,3 +1,5 @@
+import TensorCore
+
 /// A labelled set of small grey-scale images, such as Fashion-MNIST.
 ///
 /// The pixels stay as bytes (0 = black ... 255 = white): 60,000 images of 28 × 28 take 47 MB this
@@ -25,11 +27,11 @@ public struct ImageDataset: Sendable, Equatable {
   /// A data set from pixels and labels held in memory. `images` must hold
   /// labels.count × rows × cols bytes and every label must name a class.
   public init(images: [UInt8], labels: [UInt8], rows: Int, cols: Int, classNames: [String]) {
-    precondition(rows > 0 && cols > 0, "ImageDataset: image size \(rows)×\(cols) is empty")
-    precondition(
+    check(rows > 0 && cols > 0, "ImageDataset: image size \(rows)×\(cols) is empty")
+    check(
       images.count == labels.count * rows * cols,
       "ImageDataset: \(images.count) pixels do not make \(labels.count) images of \(rows)×\(cols)")
-    precondition(
+    check(
       labels.allSatisfy { Int($0) < classNames.count },
       "ImageDataset: a label is outside 0..<\(classNames.count)")
     self.images = images

@@ -1,3 +1,5 @@
+import TensorCore
+
 // How values are spread: counts in equal-width bins, e.g. reconstruction errors of normal and
 // anomalous images overlaid, to see where a threshold would separate them. We count the bins here
 // (so the .dat file holds the counts to read), and gnuplot draws them as half-transparent boxes so
@@ -36,7 +38,7 @@ public struct HistogramPlot: Plot {
     range: ClosedRange<Double>? = nil, normalized: Bool = false, key: KeyPosition = .topRight,
     width: Int = 900, height: Int = 600
   ) {
-    precondition(bins >= 1, "HistogramPlot: bins must be >= 1, not \(bins)")
+    check(bins >= 1, "HistogramPlot: bins must be >= 1, not \(bins)")
     self.title = title
     self.xLabel = xLabel
     self.series = series

@@ -34,13 +34,13 @@ public struct ImageGrid: Sendable {
     rows: [[PNGImage]], scale: Int = 3, gap: Int = 2, background: RGB = .white,
     rowColors: [RGB]? = nil, stripWidth: Int = 8
   ) {
-    precondition(scale >= 1 && gap >= 0 && stripWidth >= 0, "ImageGrid: bad scale, gap or strip")
+    check(scale >= 1 && gap >= 0 && stripWidth >= 0, "ImageGrid: bad scale, gap or strip")
     if let first = rows.lazy.flatMap({ $0 }).first {
-      precondition(
+      check(
         rows.allSatisfy { $0.allSatisfy { $0.width == first.width && $0.height == first.height } },
         "ImageGrid: all tiles must be \(first.width)x\(first.height)")
     }
-    precondition(
+    check(
       rowColors == nil || rowColors!.count == rows.count,
       "ImageGrid: \(rowColors?.count ?? 0) row colours for \(rows.count) rows")
     self.rows = rows
@@ -60,7 +60,7 @@ public struct ImageGrid: Sendable {
     let tiles = rows.map { row -> [PNGImage] in
       let n = row.shape.first ?? 0
       let size = imageWidth * imageHeight
-      precondition(
+      check(
         row.rank >= 1 && row.count == n * size,
         "ImageGrid: a row of shape \(row.shape) is not n images of \(imageWidth)x\(imageHeight)")
       return (0..<n).map { i in
@@ -95,10 +95,10 @@ public struct ImageGrid: Sendable {
     sharedScale: Bool = true, scale: Int = 3, gap: Int = 2, background: RGB = RGB(grey: 96)
   ) -> ImageGrid {
     let size = imageWidth * imageHeight
-    precondition(
+    check(
       weights.rank == 2 && weights.shape[1] == size,
       "ImageGrid.filters: weights of shape \(weights.shape) are not (units, \(size))")
-    precondition(columns >= 1, "ImageGrid.filters: columns must be >= 1")
+    check(columns >= 1, "ImageGrid.filters: columns must be >= 1")
     let units = weights.shape[0]
     let shared = weights.scalars.reduce(0) { max($0, abs($1)) }
     let tiles = (0..<units).map { unit in

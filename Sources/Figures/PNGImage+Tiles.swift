@@ -1,3 +1,5 @@
+import TensorCore
+
 // Small images ("tiles") from rows of numbers: a 784-vector becomes a 28x28 picture. These are what
 // an ImageGrid lays out.
 
@@ -5,7 +7,7 @@ extension PNGImage {
   /// A grey tile from `width * height` values in row-major order: 0 is black, 1 is white, values
   /// outside [0, 1] clamp (NaN draws black).
   public init<Values: Collection<Float>>(grey values: Values, width: Int, height: Int) {
-    precondition(
+    check(
       values.count == width * height,
       "PNGImage(grey:): \(values.count) values cannot fill \(width)x\(height)")
     let levels = values.map { value -> UInt8 in
@@ -20,7 +22,7 @@ extension PNGImage {
   public init<Values: Collection<Float>>(
     weights: Values, width: Int, height: Int, scale: Float? = nil
   ) {
-    precondition(
+    check(
       weights.count == width * height,
       "PNGImage(weights:): \(weights.count) weights cannot fill \(width)x\(height)")
     let s = scale ?? weights.reduce(0) { max($0, abs($1)) }
@@ -38,7 +40,7 @@ extension PNGImage {
   public init<Values: Collection<Float>>(
     heat values: Values, width: Int, height: Int, range: ClosedRange<Float>? = nil
   ) {
-    precondition(
+    check(
       values.count == width * height,
       "PNGImage(heat:): \(values.count) values cannot fill \(width)x\(height)")
     let low = range?.lowerBound ?? values.min() ?? 0

@@ -1,3 +1,5 @@
+import TensorCore
+
 // An 8-bit image in memory, grey or RGB: what the grid and colour-map code build and what the PNG
 // reader and writer (PNGImage+File.swift) move to and from disk.
 
@@ -12,10 +14,10 @@ public struct PNGImage: Sendable, Equatable {
   public var pixels: [UInt8]
 
   public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) {
-    precondition(width >= 0 && height >= 0, "PNGImage: negative size \(width)x\(height)")
-    precondition(
+    check(width >= 0 && height >= 0, "PNGImage: negative size \(width)x\(height)")
+    check(
       channels == 1 || channels == 3, "PNGImage: channels must be 1 or 3, not \(channels)")
-    precondition(
+    check(
       pixels.count == width * height * channels,
       "PNGImage: \(width)x\(height)x\(channels) needs \(width * height * channels) bytes, "
         + "got \(pixels.count)")
@@ -55,7 +57,7 @@ public struct PNGImage: Sendable, Equatable {
 
   /// The byte offset of pixel (x, y).
   private func index(_ x: Int, _ y: Int) -> Int {
-    precondition(
+    check(
       x >= 0 && x < width && y >= 0 && y < height,
       "PNGImage: pixel (\(x), \(y)) is outside the \(width)x\(height) image")
     return (y * width + x) * channels

@@ -18,7 +18,7 @@ public struct ScatterPlot: Plot {
     public init<T: BinaryFloatingPoint>(
       title: String, xLabel: String = "", yLabel: String = "", x: [T], y: [T], labels: [Int]
     ) {
-      precondition(
+      check(
         x.count == y.count && y.count == labels.count,
         "ScatterPlot.Panel \(title): \(x.count) x, \(y.count) y, \(labels.count) labels")
       self.title = title
@@ -33,7 +33,7 @@ public struct ScatterPlot: Plot {
     public init(
       title: String, xLabel: String = "", yLabel: String = "", points: Tensor, labels: [Int]
     ) {
-      precondition(
+      check(
         points.rank == 2 && points.shape[1] == 2,
         "ScatterPlot.Panel \(title): points must have shape (n, 2), not \(points.shape)")
       let n = points.shape[0]

@@ -9,7 +9,7 @@ public final class Dropout: Module {
   private var rng: RandomGenerator
 
   public init(probability: Float, rng: inout RandomGenerator) {
-    precondition(
+    check(
       probability >= 0 && probability < 1, "Dropout: probability must be in [0, 1), got \(probability)")
     self.probability = probability
     self.rng = rng.split()

@@ -21,7 +21,7 @@ public struct Linear: Module {
     _ inFeatures: Int, _ outFeatures: Int, init scheme: WeightInit = .kaiming,
     rng: inout RandomGenerator
   ) {
-    precondition(
+    check(
       inFeatures > 0 && outFeatures > 0,
       "Linear: sizes must be positive, got \(inFeatures) → \(outFeatures)")
     let w: Tensor
@@ -41,7 +41,7 @@ public struct Linear: Module {
   public var outFeatures: Int { weight.shape[0] }
 
   public func callAsFunction(_ x: Variable) -> Variable {
-    precondition(
+    check(
       x.shape.count == 2 && x.shape[1] == inFeatures,
       "Linear(\(inFeatures) → \(outFeatures)): input shape \(x.shape) should be (batch, \(inFeatures))"
     )

@@ -24,7 +24,7 @@ extension Sequential {
     mlp widths: [Int], hidden: Activation = .relu, output: Activation = Activation(.identity),
     rng: inout RandomGenerator
   ) {
-    precondition(widths.count >= 2, "Sequential(mlp:): needs at least two widths, got \(widths)")
+    check(widths.count >= 2, "Sequential(mlp:): needs at least two widths, got \(widths)")
     var layers: [any Module] = []
     for i in 0..<(widths.count - 1) {
       let last = i == widths.count - 2

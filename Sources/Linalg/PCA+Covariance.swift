@@ -16,8 +16,8 @@ extension PCA {
   public static func meanAndCovariance(_ x: Tensor, rowsPerChunk: Int = 4096) -> (
     mean: [Double], covariance: [Double]
   ) {
-    precondition(x.rank == 2, "PCA.meanAndCovariance: needs a matrix (n, d), got \(x.shape)")
-    precondition(rowsPerChunk >= 1, "PCA.meanAndCovariance: rowsPerChunk must be ≥ 1")
+    check(x.rank == 2, "PCA.meanAndCovariance: needs a matrix (n, d), got \(x.shape)")
+    check(rowsPerChunk >= 1, "PCA.meanAndCovariance: rowsPerChunk must be ≥ 1")
     let (n, d) = (x.shape[0], x.shape[1])
 
     // μ, accumulated in Double.

@@ -3,7 +3,7 @@ import TensorCore
 extension PCA {
   /// The codes of the rows of `x` (n, d): z = (x − μ) Wᵀ, shape (n, k).
   public func encode(_ x: Tensor) -> Tensor {
-    precondition(
+    check(
       x.rank == 2 && x.shape[1] == dimension,
       "PCA.encode: expected samples (n, \(dimension)), got \(x.shape)")
     return Tensor.matmul(x - mean, components, transposeB: true)
@@ -11,7 +11,7 @@ extension PCA {
 
   /// The reconstructions of codes `z` (n, k): x̂ = z W + μ, shape (n, d).
   public func decode(_ z: Tensor) -> Tensor {
-    precondition(
+    check(
       z.rank == 2 && z.shape[1] == componentCount,
       "PCA.decode: expected codes (n, \(componentCount)), got \(z.shape)")
     return Tensor.matmul(z, components) + mean
@@ -20,10 +20,10 @@ extension PCA {
   /// The mean squared error per element between the rows of `x` (n, d) and their reconstructions
   /// decode(encode(x)), computed `rowsPerChunk` rows at a time and summed in Double.
   public func reconstructionMSE(_ x: Tensor, rowsPerChunk: Int = 4096) -> Float {
-    precondition(
+    check(
       x.rank == 2 && x.shape[1] == dimension,
       "PCA.reconstructionMSE: expected samples (n, \(dimension)), got \(x.shape)")
-    precondition(rowsPerChunk >= 1, "PCA.reconstructionMSE: rowsPerChunk must be ≥ 1")
+    check(rowsPerChunk >= 1, "PCA.reconstructionMSE: rowsPerChunk must be ≥ 1")
     let n = x.shape[0]
     guard n > 0 else { return 0 }
     var total = 0.0

@@ -20,7 +20,7 @@ public struct PCA: Sendable {
   public let totalVariance: Float
 
   public init(mean: Tensor, components: Tensor, explainedVariance: [Float], totalVariance: Float) {
-    precondition(
+    check(
       mean.rank == 1 && components.rank == 2 && components.shape[1] == mean.shape[0]
         && explainedVariance.count == components.shape[0],
       "PCA: mean \(mean.shape), components \(components.shape) and \(explainedVariance.count)"
@@ -48,11 +48,11 @@ public struct PCA: Sendable {
   /// (60,000 × 784) the first is about 37 G multiply-adds and dominates; the second is about
   /// 5 G on a 784 × 784 matrix.
   public static func fit(_ x: Tensor, components k: Int, rowsPerChunk: Int = 4096) -> PCA {
-    precondition(
+    check(
       x.rank == 2 && x.shape[0] >= 1, "PCA.fit: needs data (n, d) with n ≥ 1, got \(x.shape)")
     let d = x.shape[1]
-    precondition(k >= 1 && k <= d, "PCA.fit: components must be in 1…\(d), got \(k)")
-    precondition(x.isFinite, "PCA.fit: the data has NaN or infinite values")
+    check(k >= 1 && k <= d, "PCA.fit: components must be in 1…\(d), got \(k)")
+    check(x.isFinite, "PCA.fit: the data has NaN or infinite values")
 
     let (mean, covariance) = meanAndCovariance(x, rowsPerChunk: rowsPerChunk)
     let eigen = SymmetricEigen.decompose(covariance, n: d)

@@ -1,3 +1,4 @@
+import TensorCore
 import Foundation
 
 extension SymmetricEigen {
@@ -36,7 +37,7 @@ extension SymmetricEigen {
           }
           if m == l { break }  // d[l] is decoupled: it is an eigenvalue.
           iterations += 1
-          precondition(
+          check(
             iterations <= 100, "SymmetricEigen: the QL iteration did not converge (is A symmetric?)"
           )
 

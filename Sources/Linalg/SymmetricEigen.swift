@@ -1,3 +1,5 @@
+import TensorCore
+
 /// The eigen-decomposition of a real symmetric matrix: A = V Λ Vᵀ, with the eigenvalues Λ real and
 /// the eigenvectors (the columns of V) orthonormal.
 ///
@@ -33,8 +35,8 @@ public struct SymmetricEigen: Sendable {
   /// decomposition; `a` is symmetrised as (A + Aᵀ)/2 first, which removes rounding differences
   /// between a[i, j] and a[j, i] (a covariance computed in Float has some).
   public static func decompose(_ a: [Double], n: Int) -> SymmetricEigen {
-    precondition(n >= 0 && a.count == n * n, "SymmetricEigen: \(a.count) entries is not \(n)×\(n)")
-    precondition(a.allSatisfy(\.isFinite), "SymmetricEigen: the matrix has NaN or infinite entries")
+    check(n >= 0 && a.count == n * n, "SymmetricEigen: \(a.count) entries is not \(n)×\(n)")
+    check(a.allSatisfy(\.isFinite), "SymmetricEigen: the matrix has NaN or infinite entries")
     var symmetric = a
     for i in 0..<n {
       for j in 0..<i {

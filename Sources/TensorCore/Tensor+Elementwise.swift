@@ -11,7 +11,7 @@ extension Tensor {
 
   /// dx = dy · f'(x), given the forward input x (self) and output y.
   public func unaryBackward(_ op: UnaryOp, output y: Tensor, upstream dy: Tensor) -> Tensor {
-    precondition(
+    check(
       y.shape == shape && dy.shape == shape,
       "unaryBackward: shapes \(shape), \(y.shape) and \(dy.shape) must be equal")
     let kernels = Kernels.current
@@ -52,13 +52,13 @@ extension Tensor {
     return binary(op, ea, eb)
   }
 
-  /// The shape two shapes broadcast to, or a precondition failure that names both.
+  /// The shape two shapes broadcast to, or a check failure that names both.
   public static func broadcastShape(_ a: [Int], _ b: [Int], op: String = "broadcast") -> [Int] {
     let rank = max(a.count, b.count)
     let pa = [Int](repeating: 1, count: rank - a.count) + a
     let pb = [Int](repeating: 1, count: rank - b.count) + b
     return zip(pa, pb).map { x, y in
-      precondition(
+      check(
         x == y || x == 1 || y == 1,
         "\(op): shapes \(a) and \(b) cannot be broadcast together (\(x) vs \(y))")
       return x == 1 ? y : x
@@ -68,12 +68,12 @@ extension Tensor {
   /// This tensor repeated along dimensions of size 1 (and new leading dimensions) to fill `target`.
   public func broadcast(to target: [Int]) -> Tensor {
     if target == shape { return self }
-    precondition(
+    check(
       target.count >= rank,
       "broadcast: cannot broadcast shape \(shape) to the smaller rank of \(target)")
     let padded = [Int](repeating: 1, count: target.count - rank) + shape
     for (s, t) in zip(padded, target) {
-      precondition(s == t || s == 1, "broadcast: cannot broadcast shape \(shape) to \(target)")
+      check(s == t || s == 1, "broadcast: cannot broadcast shape \(shape) to \(target)")
     }
     // Source strides, with 0 where the dimension is repeated.
     var strides = [Int](repeating: 0, count: target.count)

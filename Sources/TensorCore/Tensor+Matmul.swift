@@ -7,12 +7,12 @@ extension Tensor {
   public static func matmul(
     _ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false
   ) -> Tensor {
-    precondition(
+    check(
       a.rank == 2 && b.rank == 2,
       "matmul: needs two matrices, got shapes \(a.shape) and \(b.shape)")
     let (m, ka) = transposeA ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
     let (kb, n) = transposeB ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
-    precondition(
+    check(
       ka == kb,
       "matmul: shapes \(a.shape)\(transposeA ? "ᵀ" : "") and \(b.shape)\(transposeB ? "ᵀ" : "")"
         + " do not agree: inner dimensions \(ka) and \(kb) differ")
@@ -34,7 +34,7 @@ extension Tensor {
 
   /// The transpose of a matrix: (m, n) → (n, m).
   public func transposed() -> Tensor {
-    precondition(rank == 2, "transposed: needs a matrix, got shape \(shape)")
+    check(rank == 2, "transposed: needs a matrix, got shape \(shape)")
     let (m, n) = (shape[0], shape[1])
     return withUnsafePointer { x in
       Tensor(shape: [n, m]) { y in

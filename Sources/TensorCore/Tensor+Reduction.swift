@@ -3,7 +3,7 @@ import Kernels
 extension Tensor {
   /// The sum over one axis; that axis disappears from the shape. (m, n).sum(alongAxis: 0) is (n).
   public func sum(alongAxis axis: Int) -> Tensor {
-    precondition(axis >= 0 && axis < rank, "sum: axis \(axis) is out of range for shape \(shape)")
+    check(axis >= 0 && axis < rank, "sum: axis \(axis) is out of range for shape \(shape)")
     let outer = shape[..<axis].reduce(1, *)
     let n = shape[axis]
     let inner = shape[(axis + 1)...].reduce(1, *)
@@ -40,7 +40,7 @@ extension Tensor {
 
   /// The largest |a − b| over all elements; the shapes must be equal.
   public static func maxAbsDifference(_ a: Tensor, _ b: Tensor) -> Float {
-    precondition(a.shape == b.shape, "maxAbsDifference: shapes \(a.shape) and \(b.shape) differ")
+    check(a.shape == b.shape, "maxAbsDifference: shapes \(a.shape) and \(b.shape) differ")
     var worst: Float = 0
     for (x, y) in zip(a.scalars, b.scalars) { worst = Swift.max(worst, Swift.abs(x - y)) }
     return worst

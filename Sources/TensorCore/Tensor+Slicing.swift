@@ -1,8 +1,8 @@
 extension Tensor {
   /// The elements with index in `range` along `axis`; the axis keeps its place with a smaller size.
   public func slice(axis: Int, _ range: Range<Int>) -> Tensor {
-    precondition(axis >= 0 && axis < rank, "slice: axis \(axis) is out of range for shape \(shape)")
-    precondition(
+    check(axis >= 0 && axis < rank, "slice: axis \(axis) is out of range for shape \(shape)")
+    check(
       range.lowerBound >= 0 && range.upperBound <= shape[axis],
       "slice: range \(range) is out of bounds for axis \(axis) of shape \(shape)")
     let outer = shape[..<axis].reduce(1, *)
@@ -25,16 +25,16 @@ extension Tensor {
 
   /// Tensors joined along `axis`; every other dimension must agree.
   public static func concat(_ parts: [Tensor], axis: Int) -> Tensor {
-    precondition(!parts.isEmpty, "concat: needs at least one tensor")
+    check(!parts.isEmpty, "concat: needs at least one tensor")
     let first = parts[0]
-    precondition(axis >= 0 && axis < first.rank, "concat: axis \(axis) is out of range for \(first.shape)")
+    check(axis >= 0 && axis < first.rank, "concat: axis \(axis) is out of range for \(first.shape)")
     for p in parts {
       var a = p.shape
       var b = first.shape
-      precondition(a.count == b.count, "concat: shapes \(first.shape) and \(p.shape) differ in rank")
+      check(a.count == b.count, "concat: shapes \(first.shape) and \(p.shape) differ in rank")
       a[axis] = 0
       b[axis] = 0
-      precondition(a == b, "concat: shapes \(first.shape) and \(p.shape) differ off axis \(axis)")
+      check(a == b, "concat: shapes \(first.shape) and \(p.shape) differ off axis \(axis)")
     }
     let outer = first.shape[..<axis].reduce(1, *)
     let inner = first.shape[(axis + 1)...].reduce(1, *)
@@ -59,7 +59,7 @@ extension Tensor {
 
   /// The tensor cut along `axis` into pieces of the given sizes (which must add up to the axis).
   public func split(axis: Int, sizes: [Int]) -> [Tensor] {
-    precondition(
+    check(
       sizes.reduce(0, +) == shape[axis],
       "split: sizes \(sizes) do not add up to \(shape[axis]), axis \(axis) of shape \(shape)")
     var start = 0
@@ -71,14 +71,14 @@ extension Tensor {
 
   /// The rows of the leading axis picked by `indices`, in that order (a shuffled mini-batch).
   public func gatherRows(_ indices: [Int]) -> Tensor {
-    precondition(rank >= 1, "gatherRows: needs rank ≥ 1, got shape \(shape)")
+    check(rank >= 1, "gatherRows: needs rank ≥ 1, got shape \(shape)")
     let inner = count / Swift.max(shape[0], 1)
     var newShape = shape
     newShape[0] = indices.count
     return withUnsafePointer { src in
       Tensor(shape: newShape) { dst in
         for (r, i) in indices.enumerated() {
-          precondition(i >= 0 && i < shape[0], "gatherRows: row \(i) is out of range for \(shape)")
+          check(i >= 0 && i < shape[0], "gatherRows: row \(i) is out of range for \(shape)")
           (dst + r * inner).update(from: src + i * inner, count: inner)
         }
       }

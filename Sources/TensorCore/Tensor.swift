@@ -14,10 +14,10 @@ public struct Tensor: Sendable, Equatable {
 
   /// A tensor of `shape` holding `scalars` (row-major). The counts must agree.
   public init(shape: [Int], scalars: [Float]) {
-    precondition(
+    check(
       shape.allSatisfy { $0 >= 0 },
       "Tensor: shape \(shape) has a negative dimension")
-    precondition(
+    check(
       shape.reduce(1, *) == scalars.count,
       "Tensor: shape \(shape) holds \(shape.reduce(1, *)) elements but \(scalars.count) were given")
     self.shape = shape
@@ -53,7 +53,7 @@ public struct Tensor: Sendable, Equatable {
 
   /// The single element of a tensor with one element (a loss, say).
   public var scalar: Float {
-    precondition(count == 1, "Tensor.scalar: tensor of shape \(shape) has \(count) elements, not 1")
+    check(count == 1, "Tensor.scalar: tensor of shape \(shape) has \(count) elements, not 1")
     return scalars[0]
   }
 
@@ -64,12 +64,12 @@ public struct Tensor: Sendable, Equatable {
   }
 
   func offset(of index: [Int]) -> Int {
-    precondition(
+    check(
       index.count == shape.count,
       "Tensor: index \(index) has \(index.count) components but shape \(shape) has \(shape.count)")
     var offset = 0
     for (i, (position, size)) in zip(index, shape).enumerated() {
-      precondition(
+      check(
         position >= 0 && position < size,
         "Tensor: index \(index) is out of range for shape \(shape) at dimension \(i)")
       offset = offset * size + position
@@ -83,12 +83,12 @@ public struct Tensor: Sendable, Equatable {
     var resolved = newShape
     if let unknown = newShape.firstIndex(of: -1) {
       let known = newShape.enumerated().filter { $0.offset != unknown }.map(\.element).reduce(1, *)
-      precondition(
+      check(
         known > 0 && count % known == 0,
         "reshape: cannot view shape \(shape) (\(count) elements) as \(newShape)")
       resolved[unknown] = count / known
     }
-    precondition(
+    check(
       resolved.reduce(1, *) == count,
       "reshape: cannot view shape \(shape) (\(count) elements) as \(newShape)")
     return Tensor(shape: resolved, scalars: scalars)

@@ -1,3 +1,4 @@
+import TensorCore
 import Foundation
 
 /// The learning rate as a function of the update step: a linear warm-up from near zero to `peak`
@@ -15,8 +16,8 @@ public struct LearningRateSchedule: Sendable {
   public init(
     peak: Float, warmupSteps: Int = 0, totalSteps: Int, decay: Decay = .cosine, floor: Float = 0
   ) {
-    precondition(peak > 0, "LearningRateSchedule: peak must be positive, got \(peak)")
-    precondition(totalSteps > 0, "LearningRateSchedule: totalSteps must be positive, got \(totalSteps)")
+    check(peak > 0, "LearningRateSchedule: peak must be positive, got \(peak)")
+    check(totalSteps > 0, "LearningRateSchedule: totalSteps must be positive, got \(totalSteps)")
     self.peak = peak
     self.warmupSteps = max(0, warmupSteps)
     self.totalSteps = totalSteps

@@ -7,7 +7,7 @@ import TensorCore
 /// Mean squared error over every element: (1/N) Σ (p − t)².  ∂p = 2(p − t)/N.
 /// For images this is the "MSE per pixel" the chapters report.
 public func mseLoss(_ prediction: Variable, _ target: Variable) -> Variable {
-  precondition(
+  check(
     prediction.shape == target.shape,
     "mseLoss: prediction shape \(prediction.shape) differs from target shape \(target.shape)")
   let diff = prediction.value - target.value
@@ -26,7 +26,7 @@ public func mseLoss(_ prediction: Variable, _ target: Variable) -> Variable {
 ///   −[y log σ(z) + (1 − y) log(1 − σ(z))] = max(z, 0) − z·y + log(1 + e^(−|z|)).
 /// Mean over all elements. Gradient: ∂z = (σ(z) − y)/N; the target gets no gradient.
 public func binaryCrossEntropy(logits: Variable, targets: Variable) -> Variable {
-  precondition(
+  check(
     logits.shape == targets.shape,
     "binaryCrossEntropy: logits shape \(logits.shape) differs from targets shape \(targets.shape)")
   let z = logits.value.scalars
@@ -51,7 +51,7 @@ public func binaryCrossEntropy(logits: Variable, targets: Variable) -> Variable 
 ///   KL = −½ Σ_j (1 + log σ_j² − μ_j² − σ_j²).
 /// Written with graph ops, so autodiff derives the gradient. mean and logVariance are (batch, latent).
 public func gaussianKL(mean: Variable, logVariance: Variable) -> Variable {
-  precondition(
+  check(
     mean.shape == logVariance.shape && mean.shape.count == 2,
     "gaussianKL: mean \(mean.shape) and logVariance \(logVariance.shape) must both be (batch, latent)")
   let batch = Float(mean.shape[0])

@@ -94,7 +94,7 @@ public final class Adam: Optimizer {
     for (i, p) in parameters.enumerated() {
       guard let g = p.grad else { continue }
       let count = p.value.count  // read before the closures below take exclusive access
-      precondition(
+      check(
         g.count == count, "Adam: gradient of '\(p.name)' has \(g.count) elements, not \(count)")
       g.withUnsafePointer { g in
         m[i].withUnsafeMutablePointer { m in
