@@ -188,22 +188,28 @@ func lesson(_ options: ChapterOptions) throws {
   let pca2TestMSE = Double(pca2.reconstructionMSE(testPixels))
 
   /*:
-   **Step 5: an overcomplete code.** 1024 numbers for a 784-pixel image. Its test error is low,
-   but has it learned anything about clothes? Feed it images that are not clothes (uniform noise)
-   and compare with the 32-d model: a model that learned "what clothes look like" turns noise into
-   something clothes-like (a large error on noise); a model that learned to copy reproduces the noise.
+   **Step 5: an overcomplete code.** 1024 numbers for a 784-pixel image. Its error will be the
+   lowest of all, but has it learned anything about clothes? Feed both models images that are
+   not clothes (uniform noise). A model that learned "what clothes look like" turns noise into
+   something clothes-like, unrelated to the noise pixel by pixel; a model that learned to copy
+   passes the noise through. We measure which by the correlation between the noise and its
+   reconstruction, over all pixels: near 0 for the first kind, clearly positive for the second.
+   (It trains at half the learning rate: with 1024 ReLUs in one layer, Adam at 1e-3 makes the
+   loss jump up now and then.)
    */
   let overcomplete = overcompleteAutoencoder(rng: &rng)
   let overHistory = try train(
     overcomplete, name: "overcomplete autoencoder 1024-d", epochs: max(1, epochs / 4),
-    learningRate: learningRate, run: run, rng: &rng)
+    learningRate: learningRate / 2, run: run, rng: &rng)
   var noiseRNG = RandomGenerator(seed: options.seed &+ 1000)
   let noise = Tensor.uniform([12, 784], using: &noiseRNG)
-  let (noiseMSEDeep, deepOnNoise) = reconstruct(noise, with: model)
-  let (noiseMSEOver, overOnNoise) = reconstruct(noise, with: overcomplete)
+  let deepOnNoise = inference { model(Variable(noise)).value }
+  let overOnNoise = inference { overcomplete(Variable(noise)).value }
+  let noiseCorrelationDeep = correlation(noise, deepOnNoise)
+  let noiseCorrelationOver = correlation(noise, overOnNoise)
   print(
-    "on uniform noise: the 32-d autoencoder's MSE is \(fixed(noiseMSEDeep)),"
-      + " the overcomplete one's \(fixed(noiseMSEOver))")
+    "noise in, reconstruction out: correlation \(fixed(noiseCorrelationDeep, 3)) for the 32-d"
+      + " autoencoder, \(fixed(noiseCorrelationOver, 3)) for the overcomplete one")
 
   /*:
    ### The figures
@@ -222,14 +228,17 @@ func lesson(_ options: ChapterOptions) throws {
   }
   try run.save(
     ImageGrid(rows: rows), as: "reconstructions",
-    caption: "rows: test images; autoencoder-\(code); linear AE-\(code); PCA-\(code); autoencoder-2")
+    caption: "rows: test images; autoencoder-\(code); linear AE-\(code); PCA-\(code); autoencoder-2"
+  )
 
   let overRows = inference {
     [originals, overcomplete(Variable(originals)).value, noise, deepOnNoise, overOnNoise]
   }
   try run.save(
     ImageGrid(rows: overRows), as: "overcomplete",
-    caption: "rows: test images; overcomplete AE; uniform noise; 32-d AE on noise; overcomplete AE on noise")
+    caption:
+      "rows: test images; overcomplete AE; uniform noise; 32-d AE on noise; overcomplete AE on noise"
+  )
 
   // The first layer's weights: each of the 256 units looks at the image through a 28×28 template.
   let firstLayer = ((model.encoder as! Sequential).layers[0] as! Linear).weight.value
@@ -256,9 +265,11 @@ func lesson(_ options: ChapterOptions) throws {
     ScatterPlot(
       title: "10,000 test images in two dimensions (colour = class, never seen in training)",
       panels: [
-        .init(title: "autoencoder 2-d code", xLabel: "z1", yLabel: "z2", points: latent2D,
+        .init(
+          title: "autoencoder 2-d code", xLabel: "z1", yLabel: "z2", points: latent2D,
           labels: run.test.allLabels()),
-        .init(title: "PCA, first two components", xLabel: "pc1", yLabel: "pc2", points: pca2Test,
+        .init(
+          title: "PCA, first two components", xLabel: "pc1", yLabel: "pc2", points: pca2Test,
           labels: run.test.allLabels()),
       ], classNames: run.test.classNames), as: "latent2d",
     caption: "2-D codes: autoencoder (left) vs PCA (right)")
@@ -279,20 +290,29 @@ func lesson(_ options: ChapterOptions) throws {
   run.metrics["ae2d_test_mse_per_pixel"] = MetricValue(history2D.testMSE.last!)
   run.metrics["pca2_test_mse_per_pixel"] = MetricValue(pca2TestMSE)
   run.metrics["overcomplete_test_mse_per_pixel"] = MetricValue(overHistory.testMSE.last!)
-  run.metrics["noise_mse_ae32"] = MetricValue(noiseMSEDeep)
-  run.metrics["noise_mse_overcomplete"] = MetricValue(noiseMSEOver)
+  run.metrics["overcomplete_train_mse_per_pixel"] = MetricValue(overHistory.trainMSE.last!)
+  run.metrics["noise_correlation_ae32"] = MetricValue(noiseCorrelationDeep)
+  run.metrics["noise_correlation_overcomplete"] = MetricValue(noiseCorrelationOver)
   run.metrics["code_size"] = MetricValue(code)
   run.metrics["learning_rate"] = MetricValue(Double(learningRate))
   run.metrics["pca_fit_seconds"] = MetricValue(pcaSeconds)
   try run.finish(epochSeconds: history.epochSeconds)
 }
 
-/// MSE per pixel of a model on a batch of images, and its reconstructions.
-func reconstruct(_ images: Tensor, with model: Autoencoder) -> (Double, Tensor) {
-  let out = inference { model(Variable(images)).value }
-  var total = 0.0
-  for (a, b) in zip(images.scalars, out.scalars) { total += Double(a - b) * Double(a - b) }
-  return (total / Double(images.count), out)
+/// Pearson's correlation between the pixels of two tensors of the same shape:
+/// cov(a, b) / (σ_a σ_b), 1 for a perfect copy, 0 for no linear relation at all.
+func correlation(_ a: Tensor, _ b: Tensor) -> Double {
+  let x = a.scalars.map(Double.init)
+  let y = b.scalars.map(Double.init)
+  let n = Double(x.count)
+  let (mx, my) = (x.reduce(0, +) / n, y.reduce(0, +) / n)
+  var (sxy, sxx, syy) = (0.0, 0.0, 0.0)
+  for (u, v) in zip(x, y) {
+    sxy += (u - mx) * (v - my)
+    sxx += (u - mx) * (u - mx)
+    syy += (v - my) * (v - my)
+  }
+  return sxy / max((sxx * syy).squareRoot(), 1e-12)
 }
 
 func fixed(_ x: Double, _ digits: Int = 5) -> String { String(format: "%.\(digits)f", x) }
@@ -302,7 +322,41 @@ func percent(_ x: Float) -> String { percent(Double(x)) }
 
 /*:
  ## What you should see
- (RESULTS PLACEHOLDER: filled in from a real run.)
+ From `swift run -c release vanilla` with the defaults (seed 42, tiled kernels, 2 threads, all
+ 60,000 training images, 20 epochs), on a 2-core AVX-512 machine. The whole run took 84 s:
+
+     PCA-32: keeps 82.6% of the pixel variance; test MSE per pixel 0.01514 (fit in 1.72 s)
+     epoch 1/20  train_mse 0.02699  test_mse 0.01668  1.9 s  31,901 img/s
+     ...
+     epoch 20/20  train_mse 0.008581  test_mse 0.008853  2.2 s  26,726 img/s
+     autoencoder-32 test MSE per pixel 0.00885 vs PCA-32 0.01514: 41.5% lower
+     linear autoencoder test MSE 0.01528 vs PCA 0.01514 (ratio 1.009)
+     noise in, reconstruction out: correlation 0.048 for the 32-d autoencoder, 0.453 for the overcomplete one
+
+ - **The autoencoder beats PCA by 41.5%** at the same 32 numbers per image (0.00885 against
+   0.01514). PCA can only add up 32 fixed templates, so every shirt is the mean shirt plus a
+   weighted sum of the same 32 patterns. The decoder is nonlinear, so it can bend its 32
+   numbers along the curved set of real images. In `reconstructions.png` (rows: test images,
+   autoencoder-32, linear AE-32, PCA-32, autoencoder-2), PCA's and the linear AE's rows look
+   alike and blurry, while the autoencoder keeps the sandal's thin sole and the sneakers' outlines,
+   which PCA smears into grey wedges. Fine print such as the "Lee" logo is lost by all of them:
+   32 numbers cannot spend any on it.
+ - **The linear autoencoder lands on PCA's error** (ratio 1.009 after 10 epochs), as theory
+   says it must. `loss.png` shows its test curve flatten onto PCA's line.
+ - **The 2-D code** (test MSE 0.0264, PCA-2 0.0461) is drawn in `latent2d.png`. Trousers, bags,
+   sandals, sneakers and ankle boots form their own regions, while the tops (T-shirt, pullover,
+   coat, shirt) pile up together. PCA's plane mixes far more.
+ - **The overcomplete model** reaches the lowest test error of all (0.00335) by copying.
+   Noise goes in and the same noise comes out (correlation 0.453; the 32-d model gives 0.048), as
+   the bottom row of `overcomplete.png` shows. The 32-d model draws a vague garment instead.
+ - `filters.png` shows 64 of the first layer's 256 weight templates, each in its own colour scale.
+   You will see edge, stroke and blob detectors shaped like parts of clothes, plus noisy ones that
+   barely matter.
+ - **Speed**: 1.9 s per epoch with the tiled kernels. With `--quick` (2,048 images) the tiled
+   kernels take 0.051 s per epoch and `--kernels naive` takes 2.9 s: 58 times slower. Both give the
+   same losses up to float rounding (test MSE 0.05146 against 0.05143). At that rate one naive
+   epoch over the full set would take about a minute and a half.
+ - Run it twice: the same seed prints the same numbers, digit for digit.
 
  ## Pitfalls
  - **The test set is for measuring, never for training.** Every number above is on the 10,000

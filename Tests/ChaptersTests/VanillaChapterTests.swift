@@ -67,7 +67,9 @@ struct VanillaChapterTests {
       #expect(result.status == 0, "stderr: \(result.standardError)")
       runs.append(try #require(try metrics(in: out)["results"] as? [String: Any]))
     }
-    for key in ["test_mse_per_pixel", "linear_ae_test_mse_per_pixel", "noise_mse_overcomplete"] {
+    for key in [
+      "test_mse_per_pixel", "linear_ae_test_mse_per_pixel", "noise_correlation_overcomplete",
+    ] {
       #expect(runs[0][key] as? Double == runs[1][key] as? Double, "\(key) differs between runs")
     }
   }
@@ -77,8 +79,10 @@ struct VanillaChapterTests {
     defer { tmp.cleanUp() }
     let result = try ChapterProcess.run(
       "vanilla",
-      ["--quick", "--data-dir", tmp.url.appendingPathComponent("nowhere").path,
-       "--output", tmp.url.appendingPathComponent("out").path],
+      [
+        "--quick", "--data-dir", tmp.url.appendingPathComponent("nowhere").path,
+        "--output", tmp.url.appendingPathComponent("out").path,
+      ],
       scratch: tmp.url)
     #expect(result.status != 0)
     #expect(result.standardError.contains("dataset-fashion-mnist"), "\(result.standardError)")
