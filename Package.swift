@@ -57,6 +57,8 @@ let package = Package(
     // call sequence in a C function that sets the jump buffer and returns an error code instead.
     .target(name: "PNGShim", dependencies: ["CLibPNG"], path: "Sources/PNGShim"),
     .target(name: "CPUSupport", path: "Sources/CPUSupport", cSettings: nativeCPUC),
+    // Writing files under a temporary name and renaming them: what every writer in the package uses.
+    .target(name: "AtomicWrites"),
 
     // The library, bottom to top.
     .target(name: "Kernels", dependencies: ["CPUSupport"], swiftSettings: fast),
@@ -64,14 +66,14 @@ let package = Package(
     .target(name: "Autodiff", dependencies: ["TensorCore"], swiftSettings: fast),
     .target(name: "Layers", dependencies: ["Autodiff"], swiftSettings: fast),
     .target(name: "Training", dependencies: ["Layers", "Checkpoint"], swiftSettings: fast),
-    .target(name: "Checkpoint", dependencies: ["TensorCore"]),
+    .target(name: "Checkpoint", dependencies: ["TensorCore", "AtomicWrites"]),
     .target(name: "Linalg", dependencies: ["TensorCore"], swiftSettings: fast),
-    .target(name: "Data", dependencies: ["TensorCore", "CZlib"]),
-    .target(name: "Figures", dependencies: ["TensorCore", "PNGShim"]),
+    .target(name: "Data", dependencies: ["TensorCore", "CZlib", "AtomicWrites"]),
+    .target(name: "Figures", dependencies: ["TensorCore", "PNGShim", "AtomicWrites"]),
     .target(
       name: "ChapterKit",
       dependencies: [
-        "TensorCore", "Layers", "Data", "Figures",
+        "TensorCore", "Layers", "Data", "Figures", "AtomicWrites",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .target(

@@ -1,3 +1,4 @@
+import AtomicWrites
 import Foundation
 import TensorCore
 
@@ -87,21 +88,12 @@ extension SafeTensors {
     return out + "\""
   }
 
-  /// Writes `data` to a temporary file beside `url`, then renames it to `url`. rename(2) within one
-  /// folder (one file system) is atomic: readers see the old file or the new one, never a mix.
+  /// Writes `data` atomically (see AtomicFile), as a checkpoint error on failure.
   static func writeAtomically(_ data: Data, to url: URL) throws {
-    let folder = url.deletingLastPathComponent()
-    let temporary = folder.appendingPathComponent(
-      ".\(url.lastPathComponent).\(UUID().uuidString).tmp")
     do {
-      try data.write(to: temporary)
+      try AtomicFile.write(data, to: url)
     } catch {
-      throw CheckpointError.ioFailed(path: url.path, reason: "\(error.localizedDescription)")
-    }
-    if rename(temporary.path, url.path) != 0 {
-      let reason = String(cString: strerror(errno))
-      try? FileManager.default.removeItem(at: temporary)
-      throw CheckpointError.ioFailed(path: url.path, reason: reason)
+      throw CheckpointError.ioFailed(path: url.path, reason: error.reason)
     }
   }
 }

@@ -1,5 +1,6 @@
-import TensorCore
+import AtomicWrites
 import Foundation
+import TensorCore
 
 /// One IDX file: the simple array format of MNIST and Fashion-MNIST (LeCun et al.).
 ///
@@ -110,17 +111,10 @@ public struct IDXFile: Sendable, Equatable {
   /// sees half a file.
   public func write(to url: URL, compressed: Bool = false) throws {
     let contents = compressed ? Gzip.compress(encoded()) : encoded()
-    let temporary = url.deletingLastPathComponent()
-      .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
     do {
-      try Data(contents).write(to: temporary)
+      try AtomicFile.write(Data(contents), to: url)
     } catch {
-      throw DataError.unwritable(url, reason: error.localizedDescription)
-    }
-    guard rename(temporary.path, url.path) == 0 else {
-      let reason = String(cString: strerror(errno))
-      try? FileManager.default.removeItem(at: temporary)
-      throw DataError.unwritable(url, reason: reason)
+      throw DataError.unwritable(url, reason: error.reason)
     }
   }
 }

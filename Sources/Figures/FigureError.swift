@@ -1,3 +1,5 @@
+import AtomicWrites
+
 // The errors a figure can run into. Each names the file and says what to do about it.
 
 /// A failure reading or writing a figure file, or running gnuplot.
@@ -27,6 +29,17 @@ public enum FigureError: Error, Equatable, CustomStringConvertible {
       let output = message.trimmingCharacters(in: .whitespacesAndNewlines)
       return "gnuplot failed on \(script) (exit status \(status)) in \(folder):\n\(output)\n"
         + "Edit \(script) and run `gnuplot \(script)` in that folder to see the error again."
+    }
+  }
+}
+
+extension FigureError {
+  /// Runs a file write, turning AtomicFile's failure into `cannotWrite`.
+  static func writing<T>(_ body: () throws(AtomicFile.Failure) -> T) throws(FigureError) -> T {
+    do {
+      return try body()
+    } catch {
+      throw .cannotWrite(path: error.path, reason: error.reason)
     }
   }
 }

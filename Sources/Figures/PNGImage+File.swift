@@ -1,3 +1,4 @@
+import AtomicWrites
 import Foundation
 import PNGShim
 
@@ -27,7 +28,9 @@ extension PNGImage {
         status == PNG_SHIM_ERR_OPEN ? AtomicFile.reason(writing: url, detail) : "libpng: \(detail)"
       throw FigureError.cannotWrite(path: url.path, reason: reason)
     }
-    try AtomicFile.moveIntoPlace(temporary, url)
+    try FigureError.writing { () throws(AtomicFile.Failure) in
+      try AtomicFile.moveIntoPlace(temporary, url)
+    }
   }
 
   /// Reads a PNG file. 8-bit grey and RGB come back as they are; other kinds are converted

@@ -1,3 +1,4 @@
+import AtomicWrites
 import Foundation
 
 // A plot on disk is three files side by side in the output folder:
@@ -78,10 +79,13 @@ public struct PlotScript: Sendable, Equatable {
   @discardableResult
   public func write(in folder: URL) throws -> URL {
     for file in dataFiles {
-      try AtomicFile.write(file.contents, to: folder.appendingPathComponent(file.name))
+      try FigureError.writing { () throws(AtomicFile.Failure) in
+        try AtomicFile.write(file.contents, to: folder.appendingPathComponent(file.name))
+      }
     }
     let url = folder.appendingPathComponent(scriptFileName)
-    try AtomicFile.write(script, to: url)
+    try FigureError.writing { () throws(AtomicFile.Failure) in try AtomicFile.write(script, to: url)
+    }
     return url
   }
 
@@ -113,7 +117,9 @@ public struct PlotScript: Sendable, Equatable {
         script: scriptFileName, folder: folder.path, status: 0,
         message: "gnuplot finished but wrote no image (does the script use `set output outfile`?)")
     }
-    try AtomicFile.moveIntoPlace(temporary, image)
+    try FigureError.writing { () throws(AtomicFile.Failure) in
+      try AtomicFile.moveIntoPlace(temporary, image)
+    }
     return image
   }
 
