@@ -78,7 +78,7 @@ public enum AtomicFile {
   }
 
   /// The POSIX message inside a Foundation file error ("Permission denied"), if there is one.
-  static func systemMessage(_ error: Error) -> String {
+  public static func systemMessage(_ error: Error) -> String {
     let nsError = error as NSError
     if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? any Error {
       let posix = underlying as NSError

@@ -17,19 +17,3 @@ public func atomicWrite(_ data: Foundation.Data, to url: URL) throws {
     throw ChapterError.writeFailed(path: url.path, reason: error.reason)
   }
 }
-
-/// A short reason for a Foundation file error: the POSIX message when there is one ("Not a
-/// directory", "Permission denied"), else Foundation's own description.
-func reason(of error: Error) -> String {
-  let nsError = error as NSError
-  // Foundation wraps the system's error code; it may be stored as a Swift error, so cast to
-  // `any Error` first and bridge to NSError after.
-  if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? any Error {
-    let posix = underlying as NSError
-    if posix.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(posix.code))) }
-  }
-  if nsError.domain == NSPOSIXErrorDomain {
-    return String(cString: strerror(Int32(nsError.code)))
-  }
-  return nsError.localizedDescription
-}

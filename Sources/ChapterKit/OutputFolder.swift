@@ -1,3 +1,4 @@
+import AtomicWrites
 import Foundation
 
 /// The folder a chapter writes its results into (metrics.json, figures, checkpoints).
@@ -26,7 +27,7 @@ public struct OutputFolder: Sendable {
       try files.createDirectory(at: url, withIntermediateDirectories: true)
     } catch {
       throw ChapterError.outputFolderNotCreatable(
-        path: path, reason: Self.fileInTheWay(of: url) ?? reason(of: error))
+        path: path, reason: Self.fileInTheWay(of: url) ?? AtomicFile.systemMessage(error))
     }
     let probe = url.appendingPathComponent(".write-probe-\(getpid())")
     do {
@@ -34,7 +35,7 @@ public struct OutputFolder: Sendable {
       try files.removeItem(at: probe)
     } catch {
       try? files.removeItem(at: probe)
-      throw ChapterError.outputFolderNotWritable(path: path, reason: reason(of: error))
+      throw ChapterError.outputFolderNotWritable(path: path, reason: AtomicFile.systemMessage(error))
     }
     self.url = url
   }
