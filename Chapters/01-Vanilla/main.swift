@@ -97,7 +97,9 @@ func train(
   let progress = Progress(
     epochs: epochs, batchesPerEpoch: batchesPerEpoch, batchSize: options.batchSize)
   var history = TrainingHistory()
-  print("\n\(name): \(model.parameterCount) parameters, \(epochs) epochs, Adam lr \(learningRate)")
+  print(
+    "\n\(name): \(model.parameterCount) parameters, \(epochs) epoch\(epochs == 1 ? "" : "s"),"
+      + " Adam lr \(learningRate)")
   for epoch in 1...epochs {
     progress.startEpoch(epoch)
     var lossSum = 0.0

@@ -1,190 +1,975 @@
-// Kernel lab, first cut: how much faster are the tiled kernels than the naive ones?
-//
-// For square matrices and the shapes the chapters multiply, this times NaiveKernels and
-// TiledKernels with 1 and 2 threads on the same inputs and prints GFLOP/s: a multiply of
-// (m, k) by (k, n) is 2·m·n·k floating-point operations (a multiply and an add per term), divided
-// by the seconds it took, over 10⁹. It also prints the largest difference between the tiled and
-// the naive result: they add the same products in a different order, so they differ in the last
-// bits, not more.
-//
-// The machine's speed drifts and other programs share its cores, so the variants run interleaved
-// (one run of each per round, after a warm-up) and the tables show medians. Naive runs only up to
-// 1024 (at 1024 just once: it takes seconds).
-//
-// Run: swift run -c release kernels
+/*:
+ # The kernel lab: from a triple loop to a fast matrix multiply
+
+ Run it:  `swift run -c release kernels`   (under a minute; `--quick` for a few seconds,
+ `--threads 1` for one core, `--no-numpy` to skip the NumPy yardstick, `--help` for every flag).
+ It prints its tables and writes `metrics.json`, `gemm.png` and `gemm-fast.png` into
+ output/kernels/.
+
+ ## What you will learn
+ - Why the textbook triple loop uses about 1% of one core, and what the memory hierarchy
+   (registers, L1, L2, L3, memory) has to do with it.
+ - What each step of a fast matrix multiply (GEMM) buys, measured one step at a time: loop
+   order, bounds checks and copy-on-write, cache blocking and packing, register blocking with
+   SIMD fused multiply-adds, threads.
+ - The compiler settings that matter (release, `-O` vs `-Ounchecked`, `-march=native`), and what
+   denormal numbers cost.
+ - How to measure honestly: check against a reference first, warm up, take medians, let
+   contenders take turns, and compare with a yardstick (NumPy, which calls OpenBLAS).
+
+ Every autoencoder in this book spends most of its time in three matrix multiplies per Linear
+ layer (forward, and two in backward), and the rest in elementwise maps and sums. This lab is
+ where those kernels (Sources/Kernels) are explained and measured. It follows the classic
+ derivation in K. Goto and R. van de Geijn, "Anatomy of High-Performance Matrix Multiplication",
+ ACM TOMS 34(3), 2008, as refined in BLIS (F. Van Zee and R. van de Geijn, ACM TOMS 41(3), 2015).
+
+ ## The idea
+ C = A·B with A (m, k) and B (k, n) takes m·n·k multiply-adds: 2mnk floating-point operations
+ (FLOPs), 2.1 billion for n = 1024. Speed is reported as GFLOP/s = 2mnk / seconds / 10⁹.
+
+ What can one core do? An AVX-512 instruction works on 16 floats at once, and a *fused
+ multiply-add* (FMA) computes a·b + c in one step with one rounding. A core like this project's
+ has two FMA units, each starting one 16-lane FMA every cycle: 2 units x 16 lanes x 2 FLOPs =
+ **64 FLOP per cycle**, about 170 GFLOP/s at 2.7 GHz. The naive loop reaches 2, and 0.3 at
+ n = 1024.
+
+ The gap is memory. Each multiply-add needs an a and a b; at 32 FMAs per cycle that would be 64
+ floats, 256 bytes, per cycle. The L1 cache (48 KB per core here) delivers at most 128 bytes per
+ cycle, the L2 (2 MB per core) about half that, the shared L3 and main memory a few bytes per
+ cycle per core. So a fast kernel must *reuse* what it loads: keep a block of C in registers and
+ use each loaded float for many FMAs, and arrange for the floats it loads to come from L1 or L2.
+ Each step below improves one level of that, and the tables show by how much.
+
+ The steps (their code and prose are in GEMMSteps.swift, and Sources/Kernels for 1, 5 and 6):
+   1. naive: `NaiveKernels().gemm`, the i-j-p loop as the formula reads.
+   2. loop-order: i-p-j, so the inner loop walks rows of B and C; plain Swift arrays.
+   3. unsafe: the same over pointers: no bounds checks, no copy-on-write test.
+   4. blocked: blocks of B packed to fit L2; still scalar source code.
+   5. simd-1-thread: `TiledKernels(threads: 1)`, an 8x32 register tile of SIMD16 FMAs.
+   6. tiled: `TiledKernels()` on every core, the set the chapters use by default.
+ */
+
+import Bottleneck
 import Foundation
-import Kernels
 
-// MARK: - Helpers
+/*:
+ ## The code
 
-/// A tiny seeded generator (64-bit LCG), so every run multiplies the same numbers.
-struct LCG {
-  var state: UInt64
-  mutating func next() -> Float {
-    state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-    return Float(state >> 40) / Float(1 << 24) * 2 - 1  // uniform in [-1, 1)
-  }
-  mutating func array(_ count: Int) -> [Float] { (0..<count).map { _ in next() } }
-}
+ ### The steps as contenders
+ Each step is called through the same signature, on a `GEMMProblem` (its shape and its two
+ input matrices), writing its own C. Steps 2–4 know only the plain row-major case; steps 1, 5
+ and 6 are the production kernels, which also take the transpose flags the chapters need.
+ */
 
-/// Seconds that `body` takes, once.
-func seconds(_ body: () -> Void) -> Double {
-  let start = ContinuousClock.now
-  body()
-  let elapsed = ContinuousClock.now - start
-  return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-}
-
-func median(_ values: [Double]) -> Double {
-  let sorted = values.sorted()
-  let middle = sorted.count / 2
-  return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
-
-/// `text` right-aligned in `width` characters (left-aligned when `left`).
-func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
-  let fill = String(repeating: " ", count: max(0, width - text.count))
-  return left ? text + fill : fill + text
-}
-
-func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
-
-// MARK: - GEMM
-
-struct Shape {
-  let label: String
-  let m: Int, n: Int, k: Int
+/// One multiply to time: C(m, n) = op(A)·op(B) with op(A) (m, k) and op(B) (k, n).
+struct GEMMShape {
+  /// "square" or the chapter's name for it.
+  var label: String
+  var m: Int, n: Int, k: Int
   var transposeA = false, transposeB = false
+
+  static func square(_ n: Int) -> GEMMShape { GEMMShape(label: "square", m: n, n: n, k: n) }
+
+  /// The three multiplies of Linear(784 → 256) on a batch of 128, the first layer of chapter 1:
+  /// x (128, 784), W (256, 784), dy (128, 256).
+  static let chapterShapes = [
+    GEMMShape(label: "forward y = x·Wᵀ", m: 128, n: 256, k: 784, transposeB: true),
+    GEMMShape(label: "backward dW = dyᵀ·x", m: 256, n: 784, k: 128, transposeA: true),
+    GEMMShape(label: "backward dx = dy·W", m: 128, n: 784, k: 256),
+  ]
+
+  var isTransposed: Bool { transposeA || transposeB }
+  var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
+  var text: String { "\(m) x \(n) x \(k)" }
 }
 
-let shapes: [Shape] = [
-  Shape(label: "square", m: 256, n: 256, k: 256),
-  Shape(label: "square", m: 512, n: 512, k: 512),
-  Shape(label: "square", m: 1024, n: 1024, k: 1024),
-  Shape(label: "square", m: 2048, n: 2048, k: 2048),
-  // Linear(784 → 256) on a batch of 128: x (128, 784), W (256, 784), dy (128, 256).
-  Shape(label: "y = x·Wᵀ", m: 128, n: 256, k: 784, transposeB: true),
-  Shape(label: "dW = dyᵀ·x", m: 256, n: 784, k: 128, transposeA: true),
-  Shape(label: "dx = dy·W", m: 128, n: 784, k: 256),
-  // A small layer: Linear(32 → 128) on a batch of 128.
-  Shape(label: "small a·b", m: 128, n: 128, k: 32),
-  Shape(label: "small x·Wᵀ", m: 128, n: 128, k: 32, transposeB: true),
-]
+/// A shape with its inputs: a is stored (m, k), or (k, m) when transposed; b (k, n) or (n, k).
+final class GEMMProblem {
+  let shape: GEMMShape
+  let a: [Float]
+  let b: [Float]
 
-let naive = NaiveKernels()
-let tiled1 = TiledKernels(threads: 1)
-let tiled2 = TiledKernels(threads: 2)
+  init(_ shape: GEMMShape, seed: UInt64) {
+    self.shape = shape
+    a = randomFloats(shape.m * shape.k, seed: seed)
+    b = randomFloats(shape.k * shape.n, seed: seed &+ 1)
+  }
 
-print("GEMM, single precision: GFLOP/s (median); speed-up = tiled t=2 over naive;")
-print("max |diff| = largest |tiled − naive| over the elements of c.")
-print("")
-print(
-  pad("shape", 12, left: true) + pad("m", 6) + pad("n", 6) + pad("k", 6) + pad("naive", 8)
-    + pad("tiled t=1", 11) + pad("tiled t=2", 11) + pad("speed-up", 10) + pad("max |diff|", 12))
-
-var random = LCG(state: 42)
-for shape in shapes {
-  let (m, n, k) = (shape.m, shape.n, shape.k)
-  let a = random.array(m * k)
-  let b = random.array(k * n)
-  var cNaive = [Float](repeating: 0, count: m * n)
-  var cTiled = [Float](repeating: 0, count: m * n)
-
-  func run(_ kernels: any KernelSet, into c: inout [Float]) -> Double {
+  /// c = op(a)·op(b) with a production kernel set, which takes the transpose flags.
+  func multiply(with kernels: any KernelSet, into c: inout [Float]) {
+    let s = shape
     a.withUnsafeBufferPointer { a in
       b.withUnsafeBufferPointer { b in
         c.withUnsafeMutableBufferPointer { c in
-          seconds {
-            kernels.gemm(
-              m: m, n: n, k: k, a: a.baseAddress!, transposeA: shape.transposeA,
-              b: b.baseAddress!, transposeB: shape.transposeB, c: c.baseAddress!,
-              accumulate: false)
-          }
+          kernels.gemm(
+            m: s.m, n: s.n, k: s.k, a: a.baseAddress!, transposeA: s.transposeA,
+            b: b.baseAddress!, transposeB: s.transposeB, c: c.baseAddress!, accumulate: false)
         }
       }
     }
   }
 
-  // Warm up (first touch of the memory, thread start-up), and use the warm-up run to pick enough
-  // rounds for a steady median: about a second of single-thread tiled work, 5 to 500 rounds.
-  let estimate = run(tiled1, into: &cTiled)
-  _ = run(tiled2, into: &cTiled)
-  let rounds = max(5, min(500, Int(1.0 / max(estimate, 1e-6))))
-  let naiveRuns = m * n * k > 1 << 30 ? 0 : (m * n * k == 1 << 30 ? 1 : 3)
-
-  var naiveTimes: [Double] = []
-  var tiled1Times: [Double] = []
-  var tiled2Times: [Double] = []
-  for round in 0..<rounds {
-    if round < naiveRuns { naiveTimes.append(run(naive, into: &cNaive)) }
-    tiled1Times.append(run(tiled1, into: &cTiled))
-    tiled2Times.append(run(tiled2, into: &cTiled))
-  }
-  let flops = 2.0 * Double(m) * Double(n) * Double(k)
-  let gflops1 = flops / median(tiled1Times) / 1e9
-  let gflops2 = flops / median(tiled2Times) / 1e9
-
-  var line = pad(shape.label, 12, left: true) + pad("\(m)", 6) + pad("\(n)", 6) + pad("\(k)", 6)
-  if naiveRuns > 0 {
-    let gflopsNaive = flops / median(naiveTimes) / 1e9
-    let maxDiff = zip(cNaive, cTiled).map { Swift.abs($0 - $1) }.max() ?? 0
-    line += pad(fixed(gflopsNaive, 2), 8) + pad(fixed(gflops1, 1), 11) + pad(fixed(gflops2, 1), 11)
-    line += pad(fixed(gflops2 / gflopsNaive, 0) + "x", 10)
-    line += pad(String(format: "%.1e", Double(maxDiff)), 12)
-  } else {
-    line += pad("-", 8) + pad(fixed(gflops1, 1), 11) + pad(fixed(gflops2, 1), 11)
-    line += pad("-", 10) + pad("-", 12)
-  }
-  print(line)
-}
-
-// MARK: - Elementwise and sums
-
-// These move memory more than they compute: report 10⁹ elements per second.
-print("")
-print("Elementwise kernels and sums on 1024 x 1024 floats: 10⁹ elements/s (median of 31).")
-print("")
-print(pad("kernel", 20, left: true) + pad("naive", 8) + pad("tiled t=1", 11) + pad("tiled t=2", 11))
-
-let count = 1024 * 1024
-let x = random.array(count)
-let row = random.array(1024)
-var out = [Float](repeating: 0, count: count)
-
-/// Median time of `body` over 31 interleaved rounds for each kernel set, as 10⁹ elements/s.
-@MainActor
-func elementRates(_ body: (any KernelSet, UnsafeMutablePointer<Float>) -> Void) -> [Double] {
-  let sets: [any KernelSet] = [naive, tiled1, tiled2]
-  var times: [[Double]] = [[], [], []]
-  out.withUnsafeMutableBufferPointer { out in
-    for index in sets.indices { body(sets[index], out.baseAddress!) }  // warm-up
-    for _ in 0..<31 {
-      for index in sets.indices {
-        times[index].append(seconds { body(sets[index], out.baseAddress!) })
+  /// c = a·b with one of the lab's pointer steps (plain row-major only).
+  func multiply(with step: PointerGEMM, into c: inout [Float]) {
+    precondition(!shape.isTransposed, "the lab's own steps do not take transposes")
+    let s = shape
+    a.withUnsafeBufferPointer { a in
+      b.withUnsafeBufferPointer { b in
+        c.withUnsafeMutableBufferPointer { c in
+          step(s.m, s.n, s.k, a.baseAddress!, b.baseAddress!, c.baseAddress!)
+        }
       }
     }
   }
-  return times.map { Double(count) / median($0) / 1e9 }
 }
 
-x.withUnsafeBufferPointer { xBuffer in
-  row.withUnsafeBufferPointer { rowBuffer in
-    let x = xBuffer.baseAddress!
-    let row = rowBuffer.baseAddress!
-    let kernels: [(String, (any KernelSet, UnsafeMutablePointer<Float>) -> Void)] = [
-      ("relu", { $0.unary(.relu, x, $1, count: count) }),
-      ("sigmoid", { $0.unary(.sigmoid, x, $1, count: count) }),
-      ("relu backward", { $0.unaryBackward(.relu, x: x, y: x, dy: x, dx: $1, count: count) }),
-      ("add a row (bias)", { $0.binary(.add, x, count: count, row, bCount: 1024, $1) }),
-      ("column sums", { $0.sum(x, outer: 1, n: 1024, inner: 1024, $1) }),
-      ("row sums", { $0.sum(x, outer: 1024, n: 1024, inner: 1, $1) }),
-      ("sum of all", { $0.sum(x, outer: 1, n: count, inner: 1, $1) }),
+/// The signature of the lab's own steps 3 and 4: a (m, k), b (k, n), c (m, n), all row-major.
+typealias PointerGEMM = (
+  _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+  _ c: UnsafeMutablePointer<Float>
+) -> Void
+
+/// One step of the walk.
+struct GEMMStep {
+  /// Its name in tables and metrics.json: "naive", "loop-order", "unsafe", "blocked",
+  /// "simd-1-thread", "tiled".
+  let name: String
+  /// Too slow for big sizes: timed only up to `slowLimit` multiply-adds (1024³).
+  let slow: Bool
+  /// Takes the transpose flags (the production kernels do; the lab's own steps do not).
+  let takesTransposes: Bool
+  let multiply: (GEMMProblem, inout [Float]) -> Void
+
+  /// The largest m·n·k a slow step is timed on: 1024³, a few seconds for naive.
+  static let slowLimit = 1 << 30
+
+  func applies(to shape: GEMMShape) -> Bool {
+    (takesTransposes || !shape.isTransposed)
+      && (!slow || shape.m * shape.n * shape.k <= Self.slowLimit)
+  }
+
+  /// The six steps, the last with `threads` threads.
+  static func walk(threads: Int) -> [GEMMStep] {
+    let naive = NaiveKernels()
+    let simd = TiledKernels(threads: 1)
+    let tiled = TiledKernels(threads: threads)
+    return [
+      GEMMStep(name: "naive", slow: true, takesTransposes: true) {
+        $0.multiply(with: naive, into: &$1)
+      },
+      GEMMStep(name: "loop-order", slow: true, takesTransposes: false) { problem, c in
+        let s = problem.shape
+        gemmLoopOrder(m: s.m, n: s.n, k: s.k, a: problem.a, b: problem.b, c: &c)
+      },
+      GEMMStep(name: "unsafe", slow: true, takesTransposes: false) {
+        $0.multiply(with: gemmUnsafe(m:n:k:a:b:c:), into: &$1)
+      },
+      GEMMStep(name: "blocked", slow: false, takesTransposes: false) {
+        $0.multiply(with: gemmBlocked(m:n:k:a:b:c:), into: &$1)
+      },
+      GEMMStep(name: "simd-1-thread", slow: false, takesTransposes: true) {
+        $0.multiply(with: simd, into: &$1)
+      },
+      GEMMStep(name: "tiled", slow: false, takesTransposes: true) {
+        $0.multiply(with: tiled, into: &$1)
+      },
     ]
-    for (label, body) in kernels {
-      let rates = elementRates(body)
-      print(
-        pad(label, 20, left: true) + pad(fixed(rates[0], 2), 8) + pad(fixed(rates[1], 2), 11)
-          + pad(fixed(rates[2], 2), 11))
+  }
+}
+
+/// A step's output matrix, kept between runs (a class, so closures can write into it in place).
+final class OutputMatrix {
+  var c: [Float]
+  init(count: Int) { c = [Float](repeating: 0, count: count) }
+}
+
+/*:
+ ### First, are they right?
+ A fast kernel that is wrong is worthless, and the bugs of blocked code hide at the edges: a
+ block that is not full, a tile with 3 rows left, k = 1. So every step is compared with naive on
+ small, odd shapes before anything is timed (different shapes from the timed ones, on purpose:
+ the timed squares are powers of two, where edge cases never happen). "max |diff|" is the largest
+ |C − C_naive| over all elements. Steps 2 to 4 add the same products in the same order as naive
+ and should match it exactly (0); steps 5 and 6 use FMAs (one rounding instead of two) and a
+ blocked order, so they differ in the last bits: around 10⁻⁶ for sums of this size.
+ */
+
+/// The correctness shapes: tiny, odd, and one that crosses step 4's block edges (k > 256,
+/// n > 512).
+func validationShapes() -> [GEMMShape] {
+  let sizes = [(1, 1, 1), (3, 5, 7), (33, 17, 65), (127, 129, 65), (70, 530, 300)]
+  return sizes.map { GEMMShape(label: "check", m: $0.0, n: $0.1, k: $0.2) }
+}
+
+/// A step that disagrees with naive beyond rounding: the lab stops, nothing after it would mean
+/// anything.
+struct StepDisagrees: Error, CustomStringConvertible {
+  let step: String
+  let shape: GEMMShape
+  let difference: Double
+  var description: String {
+    "step '\(step)' differs from naive by \(difference) on \(shape.text): a kernel is wrong "
+      + "(if you changed one, compare it with naive on this shape)"
+  }
+}
+
+func validate(_ steps: [GEMMStep], on shapes: [GEMMShape]) throws -> [ValidationRow] {
+  var rows: [ValidationRow] = []
+  var table = TextTable(["m x n x k"] + steps.dropFirst().map(\.name))
+  for (index, shape) in shapes.enumerated() {
+    let problem = GEMMProblem(shape, seed: 1000 + UInt64(index))
+    var reference = [Float](repeating: 0, count: shape.m * shape.n)
+    steps[0].multiply(problem, &reference)
+    var cells = [shape.text]
+    for step in steps.dropFirst() {
+      // Start from garbage, so a step that forgets to write an element is caught.
+      var c = [Float](repeating: .nan, count: shape.m * shape.n)
+      step.multiply(problem, &c)
+      let difference = maxAbsDifference(c, reference)
+      // Sums of k products of numbers in [-1, 1): a few float roundings of ~6e-8 each, times k.
+      let tolerance = 1e-6 * Double(shape.k)
+      if !(difference <= tolerance) {
+        throw StepDisagrees(step: step.name, shape: shape, difference: difference)
+      }
+      rows.append(
+        ValidationRow(
+          variant: step.name, m: shape.m, n: shape.n, k: shape.k, maxAbsDiff: difference))
+      cells.append(differenceText(difference))
+    }
+    table.add(cells)
+  }
+  print("\nCorrectness: max |C − C_naive| on small odd shapes (inputs uniform in [-1, 1))")
+  print(table.text)
+  return rows
+}
+
+/*:
+ ### Then, how fast?
+ Each shape gets fresh random inputs, then every step that applies is timed with
+ `timeInterleaved` (Benchmark.swift): one warm-up run each (first touch of the output's memory,
+ the thread pool started, caches filled), then the steps take turns in five rounds until each has
+ spent about a second, and the median run counts. The median ignores the odd slow run (another
+ program, the machine switching speed); taking turns makes a slow minute hit every step alike.
+ A run that takes over half a second is measured once (naive at 1024). NumPy's runs, when there
+ is NumPy, take turns with the Swift ones in the same rounds.
+ */
+
+/// The NumPy contenders: "numpy" with the lab's thread count, and "numpy-1-thread" next to
+/// simd-1-thread when that count is above 1.
+struct NumPyBaseline {
+  var workers: [(name: String, worker: NumPyWorker)] = []
+
+  func contenders(for shape: GEMMShape) -> [Contender] {
+    workers.map { entry in
+      Contender(name: entry.name) {
+        entry.worker.time(
+          m: shape.m, n: shape.n, k: shape.k, transposeA: shape.transposeA,
+          transposeB: shape.transposeB)
+      }
     }
   }
 }
+
+/// Times every step that applies to `shape` (and NumPy), and checks each against naive where
+/// naive ran.
+func timeGEMM(
+  _ shape: GEMMShape, steps: [GEMMStep], numpy: NumPyBaseline, threads: Int, policy: TimingPolicy,
+  seed: UInt64
+) -> [GEMMRow] {
+  let problem = GEMMProblem(shape, seed: seed)
+  let applicable = steps.filter { $0.applies(to: shape) }
+  let outputs = applicable.map { _ in OutputMatrix(count: shape.m * shape.n) }
+  var contenders = zip(applicable, outputs).map { step, output in
+    Contender(name: step.name) { seconds { step.multiply(problem, &output.c) } }
+  }
+  contenders += numpy.contenders(for: shape)
+  let watch = Stopwatch()
+  let timings = timeInterleaved(contenders, policy: policy)
+
+  let reference = zip(applicable, outputs).first { $0.0.name == "naive" }?.1.c
+  var rows: [GEMMRow] = []
+  for contender in contenders {
+    guard let timing = timings[contender.name] else { continue }
+    let output = zip(applicable, outputs).first { $0.0.name == contender.name }?.1
+    let difference = reference.flatMap { reference in
+      output.map { maxAbsDifference($0.c, reference) }
+    }
+    let isNumPy = contender.name.hasPrefix("numpy")
+    rows.append(
+      GEMMRow(
+        variant: contender.name, shape: shape.label, m: shape.m, n: shape.n, k: shape.k,
+        transposeA: shape.transposeA, transposeB: shape.transposeB,
+        threads: contender.name == "tiled" || contender.name == "numpy" ? threads : 1,
+        seconds: timing.seconds, runs: timing.runs, maxAbsDiff: isNumPy ? nil : difference))
+  }
+  print("  \(shape.label) \(shape.text): \(Format.seconds(watch.seconds)) s")
+  return rows
+}
+
+/// The GFLOP/s table: a row per shape, a column per variant; "skipped" where a slow step was
+/// not run, "-" where a step does not apply.
+func gemmTable(_ rows: [GEMMRow], shapes: [GEMMShape], variants: [String], steps: [GEMMStep])
+  -> TextTable
+{
+  var table = TextTable(["shape", "m x n x k"] + variants)
+  for shape in shapes {
+    var cells = [shape.label, shape.text]
+    for variant in variants {
+      let row = rows.first {
+        $0.variant == variant && $0.m == shape.m && $0.n == shape.n && $0.k == shape.k
+          && $0.shape == shape.label
+      }
+      if let row {
+        cells.append(gflopsText(row.gflops))
+      } else if let step = steps.first(where: { $0.name == variant }),
+        step.takesTransposes || !shape.isTransposed
+      {
+        cells.append("skipped")
+      } else {
+        cells.append("-")
+      }
+    }
+    table.add(cells)
+  }
+  return table
+}
+
+/// The max |C − C_naive| table for the same rows (NumPy's C is not compared).
+func differenceTable(_ rows: [GEMMRow], shapes: [GEMMShape], variants: [String]) -> TextTable {
+  var table = TextTable(["shape", "m x n x k"] + variants)
+  for shape in shapes {
+    var cells = [shape.label, shape.text]
+    for variant in variants {
+      let row = rows.first {
+        $0.variant == variant && $0.m == shape.m && $0.n == shape.n && $0.k == shape.k
+          && $0.shape == shape.label
+      }
+      cells.append(differenceText(row?.maxAbsDiff))
+    }
+    table.add(cells)
+  }
+  return table
+}
+
+/*:
+ ### The other hot kernels: elementwise maps and sums
+ A layer's forward pass also adds a bias (a row repeated down the batch) and applies an
+ activation; its backward pass multiplies by the activation's derivative and sums columns for
+ the bias gradient. These do one or two operations per float they touch, so no amount of
+ arithmetic speed helps: they are limited by how fast memory moves. The honest unit is bytes
+ moved per second (GB/s, bytes read plus bytes written), and the yardstick is a plain memory copy
+ (`update(from:count:)`, which is memcpy) of the same number of bytes, timed in the same rounds.
+ memcpy runs on one thread, so the fair comparison is with simd-1-thread.
+
+ Two sizes: 128 x 784 (one batch of images, 400 KB: fits in L2) and 1024 x 1024 (4 MB, about
+ the weights of chapter 1's overcomplete layer, 784 x 1024: past L2). The tiled set splits
+ large arrays across threads: above 2¹⁸ elements for maps, 2¹⁶ for sums, and 2¹⁴ for sigmoid,
+ which calls `exp` per element.
+ */
+
+/// One elementwise kernel: what it does with a kernel set, and the bytes it reads and writes.
+struct ElementwiseKernel {
+  let name: String
+  let bytes: Int
+  let run: (any KernelSet) -> Void
+}
+
+/// Times the elementwise kernels and sums on a (rows, columns) array, naive vs tiled (1 thread
+/// and `threads`), each next to a memcpy of its bytes.
+func timeElementwise(
+  rows: Int, columns: Int, threads: Int, policy: TimingPolicy
+) -> [ElementwiseRow] {
+  let count = rows * columns
+  let floats = MemoryLayout<Float>.stride
+  // Inputs and outputs, allocated once. x is uniform in [-1, 1); y = relu(x); dy is another draw.
+  let x = UnsafeMutablePointer<Float>.allocate(capacity: count)
+  let y = UnsafeMutablePointer<Float>.allocate(capacity: count)
+  let dy = UnsafeMutablePointer<Float>.allocate(capacity: count)
+  let out = UnsafeMutablePointer<Float>.allocate(capacity: count)
+  let bias = UnsafeMutablePointer<Float>.allocate(capacity: columns)
+  let sums = UnsafeMutablePointer<Float>.allocate(capacity: columns)
+  // memcpy's source and destination: up to 2·count floats (as many bytes as relu backward moves).
+  let copyFrom = UnsafeMutablePointer<Float>.allocate(capacity: 2 * count)
+  let copyTo = UnsafeMutablePointer<Float>.allocate(capacity: 2 * count)
+  defer {
+    for buffer in [x, y, dy, out, bias, sums, copyFrom, copyTo] { buffer.deallocate() }
+  }
+  x.initialize(from: randomFloats(count, seed: 7), count: count)
+  dy.initialize(from: randomFloats(count, seed: 8), count: count)
+  bias.initialize(from: randomFloats(columns, seed: 9), count: columns)
+  for i in 0..<count { y[i] = max(0, x[i]) }
+  copyFrom.initialize(repeating: 1, count: 2 * count)
+  copyTo.initialize(repeating: 0, count: 2 * count)
+  out.initialize(repeating: 0, count: count)
+  sums.initialize(repeating: 0, count: columns)
+
+  let kernels = [
+    // out = relu(x): read x, write out.
+    ElementwiseKernel(name: "relu", bytes: 2 * count * floats) {
+      $0.unary(.relu, x, out, count: count)
+    },
+    ElementwiseKernel(name: "sigmoid", bytes: 2 * count * floats) {
+      $0.unary(.sigmoid, x, out, count: count)
+    },
+    // out = x + bias, the bias row repeated down the rows: read x and bias, write out.
+    ElementwiseKernel(name: "bias add", bytes: (2 * count + columns) * floats) {
+      $0.binary(.add, x, count: count, bias, bCount: columns, out)
+    },
+    // dx = dy · relu'(x): read x, y, dy, write dx.
+    ElementwiseKernel(name: "relu backward", bytes: 4 * count * floats) {
+      $0.unaryBackward(.relu, x: x, y: y, dy: dy, dx: out, count: count)
+    },
+    // The bias gradient: column sums of a (rows, columns) array.
+    ElementwiseKernel(name: "column sums", bytes: (count + columns) * floats) {
+      $0.sum(x, outer: 1, n: rows, inner: columns, sums)
+    },
+    ElementwiseKernel(name: "sum of all", bytes: (count + 1) * floats) {
+      $0.sum(x, outer: 1, n: count, inner: 1, sums)
+    },
+  ]
+  let sets: [(String, any KernelSet)] = [
+    ("naive", NaiveKernels()), ("simd-1-thread", TiledKernels(threads: 1)),
+    ("tiled", TiledKernels(threads: threads)),
+  ]
+  var results: [ElementwiseRow] = []
+  // The last column compares like with like: one thread of the tiled kernel against memcpy,
+  // which is one thread too.
+  var table = TextTable(
+    ["kernel", "bytes/element"] + sets.map(\.0) + ["memcpy", "simd-1-thread/memcpy"])
+  for kernel in kernels {
+    // memcpy of the same bytes: half of them read, half written.
+    let copyCount = kernel.bytes / floats / 2
+    var contenders = sets.map { name, set in Contender(name: name) { seconds { kernel.run(set) } } }
+    contenders.append(
+      Contender(name: "memcpy") { seconds { copyTo.update(from: copyFrom, count: copyCount) } })
+    let timings = timeInterleaved(contenders, policy: policy)
+    var cells = [
+      kernel.name,
+      Format.significant(Double(kernel.bytes) / Double(count), digits: 2, trimZeros: true),
+    ]
+    var rates: [String: Double] = [:]
+    for contender in contenders {
+      guard let timing = timings[contender.name] else {
+        cells.append("-")
+        continue
+      }
+      let row = ElementwiseRow(
+        kernel: kernel.name, variant: contender.name, rows: rows, columns: columns,
+        bytes: kernel.bytes, seconds: timing.seconds, runs: timing.runs)
+      results.append(row)
+      rates[contender.name] = row.gigabytesPerSecond
+      cells.append(Format.significant(row.gigabytesPerSecond, digits: 3))
+    }
+    if let oneThread = rates["simd-1-thread"], let copy = rates["memcpy"] {
+      cells.append(String(format: "%.0f%%", 100 * oneThread / copy))
+    } else {
+      cells.append("-")
+    }
+    table.add(cells)
+  }
+  print(
+    "\nElementwise and sums on \(rows) x \(columns) floats (\(Format.grouped(count)) elements, "
+      + "\(Format.significant(Double(count * floats) / 1e6, digits: 3)) MB each): GB/s, median")
+  print(table.text)
+  return results
+}
+
+/*:
+ ### Denormals
+ Floats smaller than 2⁻¹²⁶ ≈ 1.2·10⁻³⁸ (but not zero) are *subnormal* (denormal): they trade
+ precision for range, and most x86 cores handle them in slow microcode, around a hundred cycles
+ per instruction instead of one. Training produces them: weights and activations that decay
+ towards zero pass through that range. The CPU can be told to treat them as zero instead, with
+ two bits of its MXCSR control register: flush-to-zero (results) and denormals-are-zero
+ (inputs). Sources/CPUSupport sets both on every thread that runs a tiled kernel: without them,
+ this project measured MLP training epochs about 30% slower once the first epoch was over. Values that small carry no information a network
+ can use, so results do not change measurably.
+
+ The experiment below is the extreme case: step 3 on an A whose every entry is subnormal
+ (uniform in [-1, 1) times 2⁻¹²⁶), with the bits off, then on. With them on, every product is 0.
+ */
+
+func denormalExperiment(size: Int, policy: TimingPolicy) -> (off: Double, on: Double)? {
+  let shape = GEMMShape.square(size)
+  var a = randomFloats(size * size, seed: 11)
+  // Below the smallest normal float, 2⁻¹²⁶: every entry of a is subnormal. Made with
+  // flush-to-zero off: this thread has it on since the first tiled kernel ran, and with it on
+  // the multiplication itself would give 0.
+  _ = withFlushToZero(false) {
+    for i in a.indices { a[i] *= Float.leastNormalMagnitude }
+  }
+  let b = randomFloats(size * size, seed: 12)
+  let c = OutputMatrix(count: size * size)
+  func run(flushToZero: Bool) -> Double? {
+    var time: Double?
+    let switched = withFlushToZero(flushToZero) {
+      time = seconds {
+        a.withUnsafeBufferPointer { a in
+          b.withUnsafeBufferPointer { b in
+            c.c.withUnsafeMutableBufferPointer { c in
+              gemmUnsafe(
+                m: size, n: size, k: size, a: a.baseAddress!, b: b.baseAddress!, c: c.baseAddress!)
+            }
+          }
+        }
+      }
+    }
+    return switched ? time : nil
+  }
+  let timings = timeInterleaved(
+    [
+      Contender(name: "off") { run(flushToZero: false) },
+      Contender(name: "on") { run(flushToZero: true) },
+    ], policy: policy)
+  guard let off = timings["off"], let on = timings["on"] else {
+    print("\nDenormals: skipped (the lab switches flush-to-zero only on x86-64 Linux)")
+    return nil
+  }
+  let result = (shape.flops / off.seconds / 1e9, shape.flops / on.seconds / 1e9)
+  print(
+    "\nDenormals: step 3 on \(shape.text) with every entry of A subnormal: "
+      + "\(gflopsText(result.0)) GFLOP/s with flush-to-zero off, "
+      + "\(gflopsText(result.1)) with it on "
+      + "(\(Format.significant(result.1 / result.0, digits: 2))x)")
+  return result
+}
+
+/*:
+ ### The lesson, in order
+ */
+
+func lab(_ options: KernelLab) throws {
+  let watch = Stopwatch()
+  let quick = options.quick
+  let threads = options.threads ?? TiledKernels.defaultThreads
+  let policy: TimingPolicy = quick ? .quick : .full
+  // Checked before anything is measured: a run that cannot save its numbers is a wasted run.
+  let folder = try OutputFolder(creating: URL(fileURLWithPath: options.output, isDirectory: true))
+  var results = LabResults(quick: quick, threads: threads, machine: .current())
+  let othersMeter = OtherProgramsMeter()
+
+  /*:
+   **The machine and the build.** The numbers only mean something next to what the machine can
+   do; the peak is the 64 FLOP/cycle above times the clock the system reports.
+   */
+  let machine = results.machine
+  print("Kernel lab: C = A·B in single precision, from the naive loop to the tiled kernel.")
+  print("CPU: \(machine.cpuModel), \(machine.cores) cores; caches per core: \(machine.cacheText)")
+  if let perCycle = machine.flopsPerCycle, let mhz = machine.megahertz,
+    let peak = machine.peakGflopsPerCore
+  {
+    print(
+      "peak ≈ \(perCycle) FLOP/cycle x \(Format.significant(mhz / 1000, digits: 3)) GHz = "
+        + "\(gflopsText(peak)) GFLOP/s per core, "
+        + "\(gflopsText(peak * Double(machine.cores))) on all "
+        + "\(machine.cores)")
+  }
+  print(
+    "build: \(BuildFacts.configuration), \(BuildFacts.flags.joined(separator: " ")), Swift "
+      + "\(BuildFacts.compiler); tiled uses \(threads) thread(s)"
+      + (quick ? "; --quick: small sizes only" : "")
+  )
+  if let busy = machine.busyBeforeStart, busy > 0.1 {
+    print(
+      "note: other programs used \(Int((100 * busy).rounded()))% of the CPUs just before the lab "
+        + "started: the numbers (multi-threaded ones most) will be low and noisy")
+  }
+  if BuildFacts.configuration == "debug" {
+    print("note: a debug build; `swift run -c release kernels` gives the numbers the prose quotes")
+  }
+
+  let steps = GEMMStep.walk(threads: threads)
+  results.validation = try validate(steps, on: validationShapes())
+
+  /*:
+   **Determinism.** The tiled kernel splits C among threads, never k (see "Threads" below), so
+   each element is summed in the same order whatever the thread count: 1 thread and all threads
+   give the same bits. The lab checks it.
+   */
+  let check = GEMMProblem(GEMMShape(label: "check", m: 127, n: 129, k: 300), seed: 99)
+  var one = [Float](repeating: 0, count: 127 * 129)
+  var all = one
+  check.multiply(with: TiledKernels(threads: 1), into: &one)
+  check.multiply(with: TiledKernels(threads: max(2, threads)), into: &all)
+  results.identicalAcrossThreads = one == all
+  print(
+    "tiled with 1 and \(max(2, threads)) threads on 127 x 129 x 300: "
+      + (one == all
+        ? "identical bits" : "DIFFERENT (max |diff| \(differenceText(maxAbsDifference(one, all))))")
+  )
+
+  /*:
+   **The NumPy yardstick**, if python3 and NumPy are installed: one worker with the lab's
+   thread count, one with a single thread.
+   */
+  var numpy = NumPyBaseline()
+  if options.noNumpy {
+    results.numpy = ["available": false, "reason": "--no-numpy"]
+  } else {
+    do {
+      let main = try NumPyWorker(threads: threads)
+      numpy.workers.append(("numpy", main))
+      if threads > 1 { numpy.workers.append(("numpy-1-thread", try NumPyWorker(threads: 1))) }
+      print("NumPy \(main.version), timed in the same rounds")
+      results.numpy = ["available": true, "version": .text(main.version)]
+    } catch {
+      print("NumPy baseline skipped: \(error)")
+      results.numpy = ["available": false, "reason": .text("\(error)")]
+    }
+  }
+  defer { for entry in numpy.workers { entry.worker.close() } }
+  let variants = steps.map(\.name) + numpy.workers.map(\.name)
+
+  /*:
+   **GEMM on square matrices.** Powers of two from 256 (everything fits in L2) to 2048 (48 MB for
+   A, B and C: only L3 and memory hold it).
+   */
+  let squares = (quick ? [64, 128, 256] : [256, 512, 1024, 2048]).map(GEMMShape.square)
+  print("\nTiming GEMM (each shape: warm-up, then turns; median):")
+  for (index, shape) in squares.enumerated() {
+    results.gemm += timeGEMM(
+      shape, steps: steps, numpy: numpy, threads: threads, policy: policy, seed: UInt64(index))
+  }
+
+  /*:
+   **GEMM on the chapter's shapes.** The three multiplies of chapter 1's first layer. Two of them
+   are transposed, which only the production kernels take; dx = dy·W is plain, so every step runs
+   on it. They are small (51 MFLOP each, a quarter of a millisecond tiled), so the fixed costs
+   (packing, waking the second thread) weigh more than in a 2048 multiply.
+   */
+  for (index, shape) in GEMMShape.chapterShapes.enumerated() {
+    results.gemm += timeGEMM(
+      shape, steps: steps, numpy: numpy, threads: threads, policy: policy,
+      seed: 100 + UInt64(index))
+  }
+  for entry in numpy.workers where entry.worker.failure != nil {
+    print("note: the \(entry.name) worker failed: \(entry.worker.failure!)")
+  }
+
+  let allShapes = squares + GEMMShape.chapterShapes
+  print("\nGEMM, GFLOP/s (median); 'skipped': too slow at that size; '-': does not take transposes")
+  print(gemmTable(results.gemm, shapes: allShapes, variants: variants, steps: steps).text)
+  print("\nmax |C − C_naive| at the same sizes ('-': naive skipped, or NumPy)")
+  print(
+    differenceTable(results.gemm, shapes: allShapes, variants: steps.dropFirst().map(\.name)).text)
+  printSpeedups(results.gemm, shapes: allShapes, steps: steps, numpy: numpy)
+  warnIfSIMDIsScalar(results.gemm)
+
+  /*:
+   **Elementwise maps and sums**, on a batch and on a large array.
+   */
+  let elementShapes = quick ? [(128, 784)] : [(128, 784), (1024, 1024)]
+  for (rows, columns) in elementShapes {
+    results.elementwise += timeElementwise(
+      rows: rows, columns: columns, threads: threads, policy: quick ? policy : .elementwise)
+  }
+
+  results.denormals = denormalExperiment(size: quick ? 64 : 256, policy: policy)
+
+  /*:
+   **The files.** metrics.json holds every number printed above; gemm.png and gemm-fast.png draw
+   the square sizes.
+   */
+  results.wallSeconds = watch.seconds
+  results.othersDuringRun = othersMeter.share(
+    excluding: numpy.workers.map(\.worker.processIdentifier))
+  if let share = results.othersDuringRun {
+    print(
+      "\nOther programs used \(Int((100 * share).rounded()))% of the CPUs while the lab ran"
+        + (share > 0.1 ? ": its numbers are lower than this machine can do; run it again" : ""))
+  }
+  let metricsURL = try folder.write(try results.jsonData(), to: "metrics.json")
+  print("\nwrote \(metricsURL.path)")
+  if !options.noPlots {
+    let plot = results.gemmPlot(variants: variants)
+    if let png = try plot.render(named: "gemm", in: folder.url) { print("wrote \(png.path)") }
+    let fast = results.fastPlot(variants: variants)
+    if let png = try fast.render(named: "gemm-fast", in: folder.url) { print("wrote \(png.path)") }
+  }
+  print("done in \(Format.clock(watch.seconds))")
+}
+
+/// Speed-ups that tell the story: each step over the one before it, and the Swift kernels over
+/// NumPy's, at every shape where both ran.
+func printSpeedups(_ rows: [GEMMRow], shapes: [GEMMShape], steps: [GEMMStep], numpy: NumPyBaseline)
+{
+  func gflops(_ variant: String, _ shape: GEMMShape) -> Double? {
+    rows.first {
+      $0.variant == variant && $0.shape == shape.label && $0.m == shape.m && $0.n == shape.n
+        && $0.k == shape.k
+    }?.gflops
+  }
+  print("\nEach step over the one before it:")
+  var table = TextTable(["shape", "m x n x k"] + steps.dropFirst().map { "\($0.name)" })
+  for shape in shapes {
+    var cells = [shape.label, shape.text]
+    for (previous, step) in zip(steps, steps.dropFirst()) {
+      if let now = gflops(step.name, shape), let before = gflops(previous.name, shape) {
+        cells.append(Format.significant(now / before, digits: 2) + "x")
+      } else {
+        cells.append("-")
+      }
+    }
+    table.add(cells)
+  }
+  print(table.text)
+  guard !numpy.workers.isEmpty else { return }
+  print("\nSwift over NumPy (above 1: Swift is faster)")
+  var ratios = TextTable(["shape", "m x n x k", "tiled / numpy", "simd-1-thread / numpy-1-thread"])
+  for shape in shapes {
+    let pairs = [
+      ("tiled", "numpy"), ("simd-1-thread", numpy.workers.count > 1 ? "numpy-1-thread" : "numpy"),
+    ]
+    var cells = [shape.label, shape.text]
+    for (swift, python) in pairs {
+      if let s = gflops(swift, shape), let p = gflops(python, shape) {
+        cells.append(Format.significant(s / p, digits: 2))
+      } else {
+        cells.append("-")
+      }
+    }
+    ratios.add(cells)
+  }
+  print(ratios.text)
+}
+
+extension TimingPolicy {
+  /// Elementwise kernels take microseconds to a few milliseconds: a third of a second each.
+  static let elementwise = TimingPolicy(
+    budget: 0.3, minRuns: 5, maxRuns: 2000, longRun: 0.5, rounds: 5)
+}
+
+/*:
+ ## Why each step is faster
+
+ The numbers quoted here are from the run under "What you should see".
+
+ **Loop order (step 2 over 1): 1.6x, and 11x at 1024.** Naive's inner loop is one chain of
+ additions, each waiting for the last: 2 GFLOP/s at 256 and 512. At 1024 its walk down B's
+ columns (addresses exactly 4 KB apart, all fighting for the same cache sets) misses the caches
+ on nearly every read, and it falls to 0.3. The i-p-j order reads B and C along rows, and its
+ iterations do not wait for each other; but with the bounds check in the innermost loop it stays
+ scalar, 3.3 GFLOP/s at every size.
+
+ **Unsafe buffers (3 over 2): 8x.** The same loops with no checks and no copy-on-write test: the
+ compiler vectorizes the inner loop (8-float `ymm` multiplies and adds), 26 GFLOP/s. The largest
+ single jump of the walk costs nothing but the safety net. At 1024 it drops to 14: B (4 MB) no
+ longer fits in the 2 MB L2, and every row of C streams it from L3 again.
+
+ **Blocking and packing (4 over 3): 1.0x where B fits in L2, 1.6x where it does not.** Step 4
+ works on 512 KB packed blocks of B that stay in L2, so it holds 23 GFLOP/s from 256 to 2048
+ (where step 3 would fall further). It is not faster where everything fits anyway: its limit is
+ the traffic of C, a load and a store per multiply-add, the same as step 3's.
+
+ **Register blocking and SIMD (5 over 4): 7x.** The 8x32 micro-kernel keeps its tile of C in 16
+ vector registers for a whole block: per step along k, 2 vector loads of B, 8 broadcasts of A
+ and 16 FMAs of 16 lanes, and no stores at all. It is the first step where the FMA units, not
+ the loads and stores, set the pace, and it is written with `SIMD16<Float>` so the 512-bit FMAs
+ do not depend on the auto-vectorizer's mood: 162–172 GFLOP/s, 94–99% of one core's peak at the
+ reported 2.7 GHz. (Its 172 at n = 256 is within a hair of that peak; a core that turbos above
+ the reported clock can even pass it.)
+
+ **Threads (6 over 5): 1.9x on large matrices, 1.3–1.5x on the chapter's.** Two cores give
+ nearly twice the speed from 1024 up. A chapter multiply (51 MFLOP) takes a third of a
+ millisecond, and there waking the second thread, packing, and the two threads waiting for each
+ other between the packing and the multiplying phases take a larger share.
+
+ **Against NumPy.** OpenBLAS, hand-written assembly per CPU family, is the yardstick. On one core
+ simd-1-thread matches it (0.94–1.1x at every shape). On two, tiled matches it up to 512 and
+ reaches 0.92 of it from 1024 up; on the chapter's forward and dx shapes OpenBLAS scales better
+ (tiled / numpy 0.80–0.86). The remaining gap is in the threading of small multiplies, not in
+ the micro-kernel (exercise 6).
+
+ ## Threads: two phases, and why k is never split
+ `TiledKernels.gemm` runs each block in two phases: first all threads pack (strips of A and of B
+ for every depth block, split among them), then all threads multiply, each taking whole
+ rectangles of C's 8x32 tiles and running *every* depth block for its rectangle, first to last.
+ Waking a thread costs microseconds, so two phases per call rather than two per depth block is
+ what lets even the chapter's quarter-millisecond multiplies gain from the second core. Work is
+ cut into 4 chunks per thread, so a core that runs faster (or is less busy) takes more.
+
+ What is never split is k, the sum itself. Splitting it would let two threads each sum half of
+ c[i, j] and add the halves: faster for a tall, thin product, but the order of the additions
+ would depend on the split, and float addition is not associative, so results would change
+ with the thread count. Split over C only, each element is summed in the same order whatever the
+ thread count: the same inputs give the same bits on every run, with any number of threads,
+ which is what lets the chapters promise "same seed, same numbers" (the lab checks it above).
+
+ ## The compiler settings that matter
+ - **Release vs debug.** `swift run` builds debug (`-Onone`): no inlining, every SIMD operation a
+   function call, every array access checked. The kernels would be 10–200x slower. Package.swift
+   therefore compiles the hot targets (Kernels, TensorCore, …, and this lab) with `-O` even in
+   debug builds, and with plain `-O` in release.
+ - **`-Ounchecked`** removes the standard library's precondition checks (array bounds, integer
+   overflow). Package.swift does not use it. The kernels work on pointers, which have no bounds
+   checks to remove, so it would gain next to nothing there. It would also remove the library's
+   own shape checks, turning a clear "shapes [128, 784] and [256, 32] do not agree" into a silent
+   wrong answer. (The library checks with `check()`, which survives every optimisation level.)
+ - **`-Xcc -march=native`**, the one that matters most. Swift's `SIMD16<Float>` is only as fast as
+   the instructions the compiler may use. Without a CPU target the compiler must assume a
+   baseline x86-64 (SSE2, no FMA), and `SIMD16.addingProduct` (a fused multiply-add) becomes 16
+   calls to the C library's scalar `fmaf`: about 1 GFLOP/s, as slow as naive. With
+   `-march=native` the Clang importer tells the code generator the build machine's CPU, and the
+   micro-kernel becomes pure AVX-512 FMAs. Package.swift sets it for x86-64 and arm64, so the
+   package builds on either (and on anything else without it); the binary is meant for the
+   machine that built it (copy it to an older CPU and it may stop with
+   "illegal instruction"). The lab warns when simd-1-thread comes out slower than blocked, the
+   sign of a build without a CPU target.
+ */
+
+/// The warning for a build whose SIMD code fell back to scalar `fmaf` calls.
+func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
+  let largest = rows.filter { $0.shape == "square" }.map(\.n).max() ?? 0
+  guard
+    let simd = rows.first(where: {
+      $0.variant == "simd-1-thread" && $0.n == largest && $0.shape == "square"
+    }),
+    let blocked = rows.first(where: {
+      $0.variant == "blocked" && $0.n == largest && $0.shape == "square"
+    }),
+    simd.gflops < blocked.gflops
+  else { return }
+  print(
+    "warning: simd-1-thread (\(gflopsText(simd.gflops)) GFLOP/s) is slower than blocked "
+      + "(\(gflopsText(blocked.gflops))): was the lab built without -march=native? "
+      + "(see Package.swift)"
+  )
+}
+
+/*:
+ ## What you should see
+ A run on 21 November 2026 (`swift run -c release kernels`, 43 s): a 2-core virtual machine
+ reporting an "Intel(R) Xeon(R) Processor" at 2.7 GHz with AVX-512, 48 KB L1d and 2 MB L2 per
+ core; Swift 6.3.1, release build (`-Xcc -march=native`, `-O`); NumPy 2.4.6 with
+ scipy-openblas 0.3.31; other programs used 0% of the CPUs during the run. Every step agreed
+ with naive on the odd shapes (0 for steps 2–4, at most 1.5e-05 for 5–6), and tiled gave
+ identical bits with 1 and 2 threads. GFLOP/s, medians:
+
+     shape                    m x n x k  naive  loop  unsafe  blocked  simd-1  tiled  numpy  numpy-1
+     square             256 x 256 x 256   2.00  3.22    25.8     27.0     172    232    218      153
+     square             512 x 512 x 512   1.88  3.26    26.0     23.1     164    273    270      159
+     square          1024 x 1024 x 1024  0.306  3.34    14.4     22.9     162    301    327      163
+     square          2048 x 2048 x 2048   skip  skip    skip     22.6     162    303    330      165
+     forward x·Wᵀ       128 x 256 x 784   2.13     -       -        -     133    177    205      122
+     backward dyᵀ·x     256 x 784 x 128   1.76     -       -        -     157    235    227      158
+     backward dy·W      128 x 784 x 256   2.01  3.37    25.4     26.6     143    190    237      151
+
+ (loop = loop-order, simd-1 = simd-1-thread, numpy-1 = numpy-1-thread; skip: too slow to time.)
+
+ From naive to tiled: 116x at 256, about 1000x at 1024; tiled on the chapter's three shapes is
+ 83–134x naive. max |C − C_naive| for tiled grows with k as rounding does: 7.6e-06 at
+ k = 256, 7.6e-05 at k = 1024, 3.8e-05 for the forward pass (k = 784).
+
+ Elementwise and sums, GB/s (bytes read + written per second):
+
+     128 x 784 (400 KB per array, in L2)     naive  simd-1-thread  tiled  memcpy
+     relu                                     15.2      78.3        78.3    94.0
+     sigmoid                                  1.12      1.30        2.39    93.1
+     bias add                                 5.09      80.8        80.7    93.9
+     relu backward                            20.1      44.1        44.0    85.2
+     column sums                              5.59      89.4        53.9    96.5
+     sum of all                               6.20      94.5        49.1    97.0
+
+     1024 x 1024 (4 MB per array)            naive  simd-1-thread  tiled  memcpy
+     relu                                     14.0      29.0        46.4    28.8
+     sigmoid                                  1.12      1.27        2.02    28.7
+     bias add                                 4.88      28.6        46.6    28.7
+     relu backward                            18.5      28.5        46.1    27.8
+     column sums                              0.740     19.2        34.4    30.3
+     sum of all                               4.91      37.5        61.3    30.4
+
+ - On a batch that sits in L2, relu and the bias add run at 83–86% of memcpy on one thread;
+   naive's bias add is slow because of the `i % bCount` division per element. relu backward
+   reads three arrays: 52%.
+ - sigmoid calls `exp` for every element: 1.3 GB/s, a seventieth of memcpy. It is limited by
+   arithmetic, not memory, so it is the one kernel where two threads help on a batch (1.8x).
+ - The tiled sums use two threads above 2¹⁶ floats, and on a batch of 100,352 floats that loses:
+   49–54 GB/s against 89–95 on one thread. The whole sum takes about 4 µs, as long as waking the
+   other thread. (Exercise 7.)
+ - At 4 MB per array (past L2) one thread moves what memcpy moves, 28–30 GB/s, for every cheap
+   kernel: memory sets the pace. Two threads reach 46 (two L2 caches, twice the misses in flight),
+   more than a one-thread memcpy. Naive's column sum, walking down columns 4 KB apart, is the
+   GEMM's cache-set trap again: 0.74 GB/s.
+
+ Denormals: step 3 on 256 x 256 x 256 with every entry of A subnormal ran at 0.432 GFLOP/s with
+ flush-to-zero off and 28.1 with it on, 65x. A real network has far fewer subnormals than this;
+ the 30% slower MLP epochs measured without flush-to-zero are the everyday version.
+
+ The plots: gemm.png shows every step against n on log-log axes (naive's fall at 1024, step 3's
+ dip where B leaves L2, the flat blocked line, the fast cluster near the top); gemm-fast.png
+ shows simd-1-thread, tiled and NumPy on a linear axis under the two peak lines.
+
+ ## Pitfalls
+ - **Timing a debug build.** `swift run kernels` without `-c release` is a debug build.
+   Package.swift compiles the kernels with `-O` even then, so the GEMM comes out about the same,
+   but not everything does: on this machine relu ran at 4 GB/s in debug against 78 in release.
+ - **Timing once.** The first run of anything is slow (page faults, thread start, cold caches),
+   and this machine's speed drifts between two modes over minutes. Warm up, take medians, and
+   compare two things only side by side in one run.
+ - **Trusting a fast kernel you have not checked.** Every step here is compared with naive on
+   odd shapes first; a wrong kernel is easy to make fast.
+ - **Comparing powers of two only.** 1024 has no edge cases and, for the unpacked steps, the
+   worst cache behaviour (rows exactly 4 KB apart); the chapter's shapes (784, 128, 256) are the
+   ones that matter for training.
+ - **Reading GFLOP/s for elementwise kernels.** They do one FLOP per 8 bytes; GB/s against a
+   memcpy is the right yardstick.
+
+ ## Exercises
+ 1. Bounds checks: copy `gemmLoopOrder` into a file of its own with `c[i * n + j]` instead of
+    `c[checked: i * n + j]`, and compile it with `swiftc -O` and with `swiftc -Ounchecked`
+    (plus `-Xcc -march=native`). How far apart are they, and how close is `-O` to step 2?
+ 2. Change `blockWidth` in GEMMSteps.swift to 128 and to 4096, and `blockDepth` to 64. Which
+    sizes change, and can you explain it from the cache sizes printed at the top?
+ 3. Remove `-Xcc -march=native` from Package.swift's `nativeCPU` (do not commit it) and run the
+    lab again: what happens to simd-1-thread and tiled, and to step 3?
+ 4. `--threads 1`: tiled becomes simd-1-thread. How much do two threads give on the chapter's
+    forward shape, and on 2048?
+ 5. Write step 4½: step 4 with 4 rows of C at a time (four `cRow`s sharing each `bRow[j]` load).
+    How close does it get to step 5, and why not all the way?
+ 6. On the chapter's forward shape NumPy gains 1.7x from its second thread and tiled 1.3x. Time
+    an empty `parallelFor` (Sources/Kernels/ParallelFor.swift) and count how many a chapter GEMM
+    calls: how much of the third of a millisecond is waiting?
+ 7. The tiled sums go parallel above `sumParallelCount` = 2¹⁶ floats
+    (Sources/Kernels/TiledKernels+Reduction.swift). Time column sums of (rows, 784) for rows from
+    64 to 4096 with 1 and 2 threads: where do two threads start to win on your machine?
+ */
+
+struct KernelLab: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "kernels",
+    abstract:
+      "The kernel lab: from the naive triple loop to a fast GEMM, one measured step at a time.",
+    discussion:
+      "Prints its tables and writes metrics.json, gemm.png and gemm-fast.png into output/kernels/"
+      + " (or --output).")
+
+  @Flag(help: "Small sizes only: a smoke run of a few seconds.")
+  var quick = false
+
+  @Option(
+    help: ArgumentHelp(
+      "Folder for metrics.json and the plots, created if missing.", valueName: "folder"))
+  var output = "output/kernels"
+
+  @Option(help: "Threads for the tiled kernels and for NumPy. (default: all cores)")
+  var threads: Int?
+
+  @Flag(help: "Skip the NumPy (OpenBLAS) baseline even if python3 and numpy are installed.")
+  var noNumpy = false
+
+  @Flag(help: "Skip the plots (gemm.png, gemm-fast.png and their gnuplot scripts).")
+  var noPlots = false
+
+  func validate() throws {
+    if let threads, threads < 1 {
+      throw ValidationError("--threads must be at least 1 (got \(threads)).")
+    }
+    if output.isEmpty { throw ValidationError("--output must not be empty.") }
+  }
+
+  func run() throws {
+    try runChapter { try lab(self) }
+  }
+}
+
+KernelLab.main()

@@ -1,3 +1,4 @@
+import TensorCore
 import Foundation
 
 // Curves: y against x, one line per series, e.g. train and test loss per epoch, or a ROC curve.
@@ -11,7 +12,7 @@ public struct LinePlot: Plot {
     public var y: [Double]
 
     public init<T: BinaryFloatingPoint>(_ title: String, x: [T], y: [T]) {
-      precondition(x.count == y.count, "LinePlot.Series \(title): \(x.count) x but \(y.count) y")
+      check(x.count == y.count, "LinePlot.Series \(title): \(x.count) x but \(y.count) y")
       self.title = title
       self.x = x.map { Double($0) }
       self.y = y.map { Double($0) }
@@ -27,6 +28,9 @@ public struct LinePlot: Plot {
   public var xLabel: String
   public var yLabel: String
   public var series: [Series]
+  /// Logarithmic x axis (sizes that double, learning rates that step by 10). Values <= 0 are not
+  /// drawn. A few distinct x values (at most 12, such as 256, 512, 1024, 2048) are each marked.
+  public var logScaleX: Bool
   /// Logarithmic y axis (losses that fall over orders of magnitude). Values <= 0 are not drawn.
   public var logScaleY: Bool
   /// Mark each point as well as joining them (good for a few dozen epochs, noisy for thousands).
@@ -37,13 +41,15 @@ public struct LinePlot: Plot {
   public var height: Int
 
   public init(
-    title: String, xLabel: String, yLabel: String, series: [Series], logScaleY: Bool = false,
-    showPoints: Bool = true, key: KeyPosition = .topRight, width: Int = 900, height: Int = 600
+    title: String, xLabel: String, yLabel: String, series: [Series], logScaleX: Bool = false,
+    logScaleY: Bool = false, showPoints: Bool = true, key: KeyPosition = .topRight,
+    width: Int = 900, height: Int = 600
   ) {
     self.title = title
     self.xLabel = xLabel
     self.yLabel = yLabel
     self.series = series
+    self.logScaleX = logScaleX
     self.logScaleY = logScaleY
     self.showPoints = showPoints
     self.key = key
@@ -72,6 +78,15 @@ public struct LinePlot: Plot {
       \(key.command)
 
       """
+    if logScaleX {
+      script += "set logscale x\n"
+      if let tics = logTicsX(series.flatMap(\.x)) {
+        // As for y below: explicit marks, and a range with a little room on each side.
+        script += "set xtics (\(tics.marks))\n"
+        script +=
+          "set xrange [\(Gnuplot.number(tics.low / 1.15)):\(Gnuplot.number(tics.high * 1.15))]\n"
+      }
+    }
     if logScaleY {
       script += "set logscale y\n"
       if let tics = logTics(series.flatMap(\.y)) {
@@ -87,6 +102,18 @@ public struct LinePlot: Plot {
       name: name, script: script,
       dataFiles: [PlotScript.DataFile(name: dataName, contents: data.text)])
   }
+}
+
+/// Tick marks for a logarithmic x axis: each distinct value when there are at most 12 of them
+/// (a benchmark's sizes 256, 512, 1024, 2048 read better than 200, 500, 1000, 2000), else the
+/// 1-2-5 marks of `logTics`.
+func logTicsX(_ values: [Double]) -> (marks: String, low: Double, high: Double)? {
+  let distinct = Set(values.filter { $0 > 0 && $0.isFinite }).sorted()
+  guard let low = distinct.first, let high = distinct.last else { return nil }
+  if distinct.count <= 12 {
+    return (distinct.map(Gnuplot.number).joined(separator: ", "), low, high)
+  }
+  return logTics(distinct)
 }
 
 /// Tick marks for a log axis over `values`: gnuplot's own marks are only the powers of ten,

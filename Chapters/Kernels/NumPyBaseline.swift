@@ -1,0 +1,154 @@
+// NumPy's float32 matmul as a yardstick: it calls a BLAS library (OpenBLAS in the pip wheels),
+// whose GEMM kernels are written in assembly for each CPU family by people who do nothing else.
+//
+// A Python process stays up for the whole lab and takes requests on its standard input, one line
+// each: "m n k transposeA transposeB". It multiplies once and answers with the seconds the matmul
+// alone took (timed in Python, so talking to it is not counted). That way NumPy's runs can take
+// turns with the Swift kernels' runs in the same minute (see `timeInterleaved`).
+//
+// BLAS picks its thread count when it loads, from OPENBLAS_NUM_THREADS (OMP_NUM_THREADS and
+// MKL_NUM_THREADS for other builds), so a worker is started per thread count.
+
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// One long-running Python process that times NumPy matmuls with a fixed thread count.
+final class NumPyWorker {
+  let threads: Int
+  /// NumPy's version and its BLAS library, as it reports them ("2.4.6, scipy-openblas 0.3.31").
+  private(set) var version = ""
+  /// The Python process's id (its CPU time is the lab's, not another program's).
+  var processIdentifier: Int32 { process.processIdentifier }
+  /// Why the worker stopped answering, once it has.
+  private(set) var failure: String?
+
+  private let process = Process()
+  private let input: FileHandle
+  private let output: FileHandle
+  private var pending = Foundation.Data()
+
+  /// The Python side. `np.matmul(A, B, out=c)` with A = a.T passes the transpose to BLAS as a
+  /// flag, without copying, like the Swift kernels' transposeA / transposeB.
+  static let script = """
+    import sys, time
+    try:
+        import numpy as np
+    except Exception as error:
+        print("error", error, flush=True)
+        sys.exit(0)
+    blas = ""
+    try:
+        info = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        blas = "%s %s" % (info.get("name", "?"), info.get("version", ""))
+    except Exception:
+        blas = "unknown BLAS"
+    print("ready", np.__version__ + ",", blas.strip(), flush=True)
+    rng = np.random.default_rng(0)
+    key, arrays = None, None
+    for line in sys.stdin:
+        fields = line.split()
+        if not fields:
+            continue
+        m, n, k, ta, tb = (int(f) for f in fields[:5])
+        if key != (m, n, k, ta, tb):
+            key = (m, n, k, ta, tb)
+            a = rng.uniform(-1, 1, (k, m) if ta else (m, k)).astype(np.float32)
+            b = rng.uniform(-1, 1, (n, k) if tb else (k, n)).astype(np.float32)
+            arrays = (a.T if ta else a, b.T if tb else b, np.zeros((m, n), np.float32))
+        A, B, C = arrays
+        start = time.perf_counter()
+        np.matmul(A, B, out=C)
+        print(repr(time.perf_counter() - start), flush=True)
+    """
+
+  /// Starts `python3` with NumPy's BLAS limited to `threads` threads and waits until NumPy is
+  /// imported. Throws `NumPyUnavailable` with the reason when python3 or NumPy is missing.
+  init(threads: Int) throws {
+    self.threads = threads
+    // Writing to a pipe whose reader has died raises SIGPIPE, which would end the lab; ignored,
+    // the write fails with an error instead, and the worker reports it.
+    signal(SIGPIPE, SIG_IGN)
+    var environment = ProcessInfo.processInfo.environment
+    for name in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"] {
+      environment[name] = String(threads)
+    }
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", Self.script]
+    process.environment = environment
+    let toPython = Pipe()
+    let fromPython = Pipe()
+    process.standardInput = toPython
+    process.standardOutput = fromPython
+    process.standardError = FileHandle.nullDevice
+    input = toPython.fileHandleForWriting
+    output = fromPython.fileHandleForReading
+    do {
+      try process.run()
+    } catch {
+      throw NumPyUnavailable(reason: "could not start python3 (\(error))")
+    }
+    guard let first = readLine() else {
+      throw NumPyUnavailable(reason: "python3 was not found or exited")
+    }
+    if first.hasPrefix("error") {
+      close()
+      throw NumPyUnavailable(reason: "python3 cannot import numpy (\(first.dropFirst(6)))")
+    }
+    guard first.hasPrefix("ready ") else {
+      close()
+      throw NumPyUnavailable(reason: "unexpected answer from python3: \(first)")
+    }
+    version = String(first.dropFirst(6))
+  }
+
+  /// Seconds of one NumPy matmul of op(a) (m, k) by op(b) (k, n), or nil once the worker failed.
+  /// The first request for a shape also makes its random inputs (not timed).
+  func time(m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false)
+    -> Double?
+  {
+    guard failure == nil else { return nil }
+    let request = "\(m) \(n) \(k) \(transposeA ? 1 : 0) \(transposeB ? 1 : 0)\n"
+    do {
+      try input.write(contentsOf: Foundation.Data(request.utf8))
+    } catch {
+      failure = "could not send a request to python3 (\(error))"
+      return nil
+    }
+    guard let answer = readLine(), let seconds = Double(answer) else {
+      failure = "python3 stopped answering"
+      return nil
+    }
+    return seconds
+  }
+
+  /// Ends the Python process (closing its input ends its loop) and waits for it.
+  func close() {
+    try? input.close()
+    if process.isRunning { process.waitUntilExit() }
+  }
+
+  /// The next line Python printed, without its newline; nil at the end of its output.
+  private func readLine() -> String? {
+    while true {
+      if let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+        let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
+        pending.removeSubrange(pending.startIndex...newline)
+        return line
+      }
+      let chunk = output.availableData
+      if chunk.isEmpty { return nil }
+      pending.append(chunk)
+    }
+  }
+}
+
+/// Why there is no NumPy baseline: printed as one line, and the lab goes on without it.
+struct NumPyUnavailable: Error, CustomStringConvertible {
+  let reason: String
+  var description: String { reason }
+}

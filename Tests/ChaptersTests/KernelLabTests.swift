@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+
+/// The kernel lab run as a learner runs it, with --quick (small sizes, a few seconds). Speeds are
+/// never asserted: this machine's are not the next one's. What must hold anywhere: it finishes,
+/// every step agrees with naive, and metrics.json has the rows the prose and plot rely on.
+@Suite("Kernel lab")
+struct KernelLabTests {
+  private func metrics(in folder: URL) throws -> [String: Any] {
+    let data = try Data(contentsOf: folder.appendingPathComponent("metrics.json"))
+    return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+  }
+
+  @Test func quickRunChecksEveryStepAndWritesItsNumbers() throws {
+    let tmp = try TemporaryFolder()
+    defer { tmp.cleanUp() }
+    let out = tmp.url.appendingPathComponent("kernels")
+    let result = try ChapterProcess.run(
+      "kernels", ["--quick", "--no-numpy", "--output", out.path], scratch: tmp.url)
+    #expect(result.status == 0, "stderr: \(result.standardError)")
+
+    let json = try metrics(in: out)
+    #expect(json["chapter"] as? String == "kernels")
+    #expect(json["quick"] as? Bool == true)
+    let gemm = try #require(json["gemm"] as? [[String: Any]])
+    #expect(!gemm.isEmpty)
+    let variants = Set(gemm.compactMap { $0["variant"] as? String })
+    for variant in ["naive", "loop-order", "unsafe", "blocked", "simd-1-thread", "tiled"] {
+      #expect(variants.contains(variant), "no \(variant) row in \(variants.sorted())")
+    }
+    #expect(!variants.contains { $0.hasPrefix("numpy") }, "--no-numpy still ran NumPy")
+    for row in gemm {
+      let variant = row["variant"] as? String ?? "?"
+      let m = try #require(row["m"] as? Int)
+      let n = try #require(row["n"] as? Int)
+      let k = try #require(row["k"] as? Int)
+      #expect(m > 0 && n > 0 && k > 0)
+      let gflops = try #require(row["gflops"] as? Double, "\(variant) has no gflops")
+      #expect(gflops > 0, "\(variant) \(m)x\(n)x\(k): gflops \(gflops)")
+      // Sums of k products of numbers in [-1, 1): differences are rounding, ~1e-6 · k at most.
+      if let difference = row["max_abs_diff"] as? Double {
+        #expect(
+          difference <= 1e-6 * Double(k), "\(variant) \(m)x\(n)x\(k) differs by \(difference)")
+      }
+    }
+    // Naive is compared with itself: exactly 0. The steps that sum in naive's order match it.
+    for row in gemm
+    where ["naive", "loop-order", "unsafe", "blocked"].contains(row["variant"] as? String) {
+      #expect(row["max_abs_diff"] as? Double == 0, "\(row)")
+    }
+
+    let validation = try #require(json["validation"] as? [[String: Any]])
+    #expect(!validation.isEmpty)
+    for row in validation {
+      let difference = try #require(row["max_abs_diff"] as? Double)
+      #expect(difference < 1e-3, "\(row)")
+    }
+
+    let elementwise = try #require(json["elementwise"] as? [[String: Any]])
+    let kernels = Set(elementwise.compactMap { $0["kernel"] as? String })
+    #expect(
+      kernels.isSuperset(of: ["relu", "sigmoid", "bias add", "relu backward", "column sums"]))
+    for row in elementwise {
+      #expect((row["gbps"] as? Double ?? 0) > 0, "\(row)")
+    }
+    let machine = try #require(json["machine"] as? [String: Any])
+    #expect((machine["cores"] as? Int ?? 0) >= 1)
+
+    // What it printed: the correctness table and the GEMM table.
+    #expect(result.standardOutput.contains("max |C − C_naive|"))
+    #expect(result.standardOutput.contains("simd-1-thread"))
+    #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("gemm.gp").path))
+    if gnuplotInstalled {
+      #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("gemm.png").path))
+    }
+  }
+
+  @Test func badFlagsAreRefusedWithAClearMessage() throws {
+    let tmp = try TemporaryFolder()
+    defer { tmp.cleanUp() }
+    let threads = try ChapterProcess.run("kernels", ["--threads", "0"], scratch: tmp.url)
+    #expect(threads.status != 0)
+    #expect(threads.standardError.contains("--threads"), "\(threads.standardError)")
+
+    let unknown = try ChapterProcess.run("kernels", ["--fast"], scratch: tmp.url)
+    #expect(unknown.status != 0)
+    #expect(unknown.standardError.contains("--fast"), "\(unknown.standardError)")
+
+    let file = tmp.url.appendingPathComponent("a-file")
+    try Data("x".utf8).write(to: file)
+    let blocked = try ChapterProcess.run(
+      "kernels", ["--quick", "--no-numpy", "--output", file.appendingPathComponent("out").path],
+      scratch: tmp.url)
+    #expect(blocked.status != 0)
+    #expect(blocked.standardError.contains("a-file"), "\(blocked.standardError)")
+  }
+}
