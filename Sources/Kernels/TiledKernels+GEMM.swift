@@ -7,20 +7,23 @@
 //   registers  the micro-kernel keeps an 8x32 block of c in 16 AVX-512 registers and, for each
 //              step along k, does 8·32 = 256 multiply-adds with just 8 + 32 loaded floats.
 //   L1 cache   one packed 8-row strip of a (8 x kc floats, 8 KB) is reused against every 32-wide
-//              strip of b in the block, so it stays in L1 while b's strips stream past.
+//              strip of b in the block, so it stays in L1 while b's strips stream past. Each
+//              strip of a is packed by the thread that uses it, right before it uses it.
 //   L2 cache   one packed block of b (kc x nc floats, at most 256 x 1024 = 1 MB) is reused by
 //              every row strip of a, so it stays in the 2 MB L2 of each core.
 // kc (the depth of a block, maxDepth) and nc (its width, maxWidth) are chosen to fit those caches.
 // Blocking over k means c is read and written once per k-block instead of once overall; with kc
 // around 200-256 that is one load and store per 200+ multiply-adds, which costs next to nothing.
 //
-// All of a, and all of b's width block, is packed first (phase 1), then multiplied (phase 2).
+// b's width block, which every thread reads, is packed first (phase 1), then multiplied (phase 2).
 // Threads split each phase: in phase 2 they take rectangles of 8x32 tiles of c (disjoint, so no
-// locks and no race) and run every k-block of their rectangle in order. Waking the other thread
-// costs microseconds, so two phases per call, rather than two per k-block, is what lets the
-// chapter's small GEMMs (a fraction of a millisecond) gain from the second core. (Only a GEMM
-// whose packed copies would pass 16 MB goes through k in several groups of blocks, or through
-// very many rows of a in several row blocks.)
+// locks and no race) and run every k-block of their rectangle in order, packing each strip of a
+// into 8·kc floats of their own as they reach it. (Packing all of a up front as well would write
+// it out and read it back from L3 or memory; at 1024³ with two threads that round trip on the
+// shared memory bus cost a few percent.) Waking the other thread costs microseconds, so two
+// phases per call, rather than two per k-block, is what lets the chapter's small GEMMs (a
+// fraction of a millisecond) gain from the second core. (Only a GEMM whose packed b would pass
+// 16 MB goes through k in several groups of blocks.)
 // k is never split across threads: each element of c is summed in the same order whatever the
 // thread count, so results are bit-identical run after run, and across thread counts.
 
@@ -35,9 +38,9 @@ extension TiledKernels {
   static let maxWidth = 1024
   /// Below this many floating-point operations (2·m·n·k), one thread is faster than two.
   static let gemmParallelFlops = 1 << 22
-  /// At most this many floats (16 MB) of packed copies at a time. Small and medium GEMMs pack
-  /// everything at once; a very deep one (PCA's Xᵀ·X over 60000 samples) goes a group of k-blocks
-  /// at a time instead of copying all of a and b.
+  /// At most this many floats (16 MB) of b's packed copy at a time. Small and medium GEMMs pack
+  /// all of b's width block at once; a very deep one (PCA's Xᵀ·X over 60000 samples) goes a group
+  /// of k-blocks at a time instead.
   static let packedBudget = 1 << 22
 
   // a is (m, k), or stored (k, m) when transposeA; b is (k, n), or stored (n, k) when transposeB;
@@ -62,83 +65,66 @@ extension TiledKernels {
     let kc = (k + depthBlocks - 1) / depthBlocks
     let widthBlocks = (n + Self.maxWidth - 1) / Self.maxWidth
     let nc = roundUp((n + widthBlocks - 1) / widthBlocks, to: nr)
-    // Rows come in blocks too, so that a's packed copy stays within budget however tall a is
-    // (one block up to 8192 or more rows: nearly always all of them).
-    let maxBlockRows = max(mr, Self.packedBudget / 2 / kc / mr * mr)
-    let rowBlocks = (m + maxBlockRows - 1) / maxBlockRows
-    let blockRows = roundUp((m + rowBlocks - 1) / rowBlocks, to: mr)
     // k-blocks are handled in groups of `groupBlocks`, as many as fit the budget.
-    let groupBlocks = max(1, min(depthBlocks, Self.packedBudget / (kc * (blockRows + nc))))
+    let groupBlocks = max(1, min(depthBlocks, Self.packedBudget / (kc * nc)))
 
-    // The packed copies, in one buffer recycled between calls (BufferPool.swift):
-    //   packedA  every 8-row strip of a's row block, for every k-block of the group: strip s of
-    //            the group's k-block d starts at (d·rowStrips + s)·8·kc.
-    //   packedB  every 32-column strip of b's width block, for every k-block of the group:
-    //            strip s of k-block d starts at (d·columnStrips + s)·32·kc.
-    // Both start on a 64-byte boundary (a cache line): packedA's size is a multiple of 16 floats.
-    let sizeA = roundUp(groupBlocks * blockRows * kc, to: 16)
-    let buffer = BufferPool.shared.take(sizeA + groupBlocks * nc * kc)
+    // The packed copy of b, in one buffer recycled between calls (BufferPool.swift): every
+    // 32-column strip of b's width block, for every k-block of the group; strip s of k-block d
+    // starts at (d·columnStrips + s)·32·kc.
+    let buffer = BufferPool.shared.take(groupBlocks * nc * kc)
     defer { BufferPool.shared.giveBack(buffer) }
-    let packedA = buffer.pointer
-    let packedB = buffer.pointer + sizeA
+    let packedB = buffer.pointer
 
-    for top in stride(from: 0, to: m, by: blockRows) {
-      let rowStrips = (min(blockRows, m - top) + mr - 1) / mr
-      for firstBlock in stride(from: 0, to: depthBlocks, by: groupBlocks) {
-        let blocks = min(groupBlocks, depthBlocks - firstBlock)
-        for column0 in stride(from: 0, to: n, by: nc) {
-          let columnStrips = (min(nc, n - column0) + nr - 1) / nr
+    let rowStrips = (m + mr - 1) / mr
+    for firstBlock in stride(from: 0, to: depthBlocks, by: groupBlocks) {
+      let blocks = min(groupBlocks, depthBlocks - firstBlock)
+      for column0 in stride(from: 0, to: n, by: nc) {
+        let columnStrips = (min(nc, n - column0) + nr - 1) / nr
 
-          // Phase 1: pack. One job fills one strip of a or b for one k-block; a is packed with
-          // the first width block and reused by the others.
-          let stripsA = column0 == 0 ? rowStrips : 0
-          let packJobs = blocks * (stripsA + columnStrips)
-          let packChunks = min(chunks, packJobs)
-          parallelFor(chunks: packChunks, threads: workers) { chunk in
-            for job in chunkRange(chunk, of: packChunks, count: packJobs) {
-              let block = job / (stripsA + columnStrips)
-              let strip = job % (stripsA + columnStrips)
+        // Phase 1: pack b. One job fills one 32-column strip of b for one k-block.
+        let packJobs = blocks * columnStrips
+        let packChunks = min(chunks, packJobs)
+        parallelFor(chunks: packChunks, threads: workers) { chunk in
+          for job in chunkRange(chunk, of: packChunks, count: packJobs) {
+            let block = job / columnStrips
+            let columnStrip = job % columnStrips
+            let depth0 = (firstBlock + block) * kc
+            let col0 = column0 + columnStrip * nr
+            Self.packB(
+              b, transposed: transposeB, k: k, n: n, column0: col0,
+              columns: min(nr, n - col0), depth0: depth0, depth: min(kc, k - depth0),
+              into: packedB + (block * columnStrips + columnStrip) * nr * kc)
+          }
+        }
+
+        // Phase 2: multiply. The tiles of c in this block form a grid of
+        // rowStrips x columnStrips; a task takes a rectangle of it and does all the group's
+        // k-blocks for it, first to last, so no task waits for another between k-blocks.
+        // Rectangles are whole rows of the grid when there are enough rows to go round, and
+        // are cut across columns too when there are few (m = 8 still keeps both cores busy).
+        let rowGroups = min(rowStrips, chunks)
+        let columnGroups = min(columnStrips, max(1, chunks / rowGroups))
+        parallelFor(chunks: rowGroups * columnGroups, threads: workers) { task in
+          let rows = chunkRange(task / columnGroups, of: rowGroups, count: rowStrips)
+          let columns = chunkRange(task % columnGroups, of: columnGroups, count: columnStrips)
+          withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * kc) { ownStrip in
+            for block in 0..<blocks {
               let depth0 = (firstBlock + block) * kc
               let depth = min(kc, k - depth0)
-              if strip < stripsA {
-                let row0 = top + strip * mr
-                Self.packA(
-                  a, transposed: transposeA, m: m, k: k, row0: row0, rows: min(mr, m - row0),
-                  depth0: depth0, depth: depth,
-                  into: packedA + (block * rowStrips + strip) * mr * kc)
-              } else {
-                let columnStrip = strip - stripsA
-                let col0 = column0 + columnStrip * nr
-                Self.packB(
-                  b, transposed: transposeB, k: k, n: n, column0: col0,
-                  columns: min(nr, n - col0), depth0: depth0, depth: depth,
-                  into: packedB + (block * columnStrips + columnStrip) * nr * kc)
-              }
-            }
-          }
-
-          // Phase 2: multiply. The tiles of c in this block form a grid of
-          // rowStrips x columnStrips; a task takes a rectangle of it and does all the group's
-          // k-blocks for it, first to last, so no task waits for another between k-blocks.
-          // Rectangles are whole rows of the grid when there are enough rows to go round, and
-          // are cut across columns too when there are few (m = 8 still keeps both cores busy).
-          let rowGroups = min(rowStrips, chunks)
-          let columnGroups = min(columnStrips, max(1, chunks / rowGroups))
-          parallelFor(chunks: rowGroups * columnGroups, threads: workers) { task in
-            let rows = chunkRange(task / columnGroups, of: rowGroups, count: rowStrips)
-            let columns = chunkRange(task % columnGroups, of: columnGroups, count: columnStrips)
-            for block in 0..<blocks {
-              let depth = min(kc, k - (firstBlock + block) * kc)
               // After the first k-block, c already holds a partial sum: add to it.
               let addToC = accumulate || firstBlock + block > 0
               for rowStrip in rows {
-                let row0 = top + rowStrip * mr
-                // This 8 x kc strip of a stays in L1 while it meets every 32-column strip of b.
-                let stripA = packedA + (block * rowStrips + rowStrip) * mr * kc
+                let row0 = rowStrip * mr
+                // This 8 x kc strip of a, packed here, stays in L1 while it meets every
+                // 32-column strip of b.
+                let stripA = ownStrip.baseAddress!
+                Self.packA(
+                  a, transposed: transposeA, m: m, k: k, row0: row0, rows: min(mr, m - row0),
+                  depth0: depth0, depth: depth, into: stripA)
                 for columnStrip in columns {
                   let col0 = column0 + columnStrip * nr
                   Self.microKernel(
-                    depth: depth, a: stripA,
+                    depth: depth, a: UnsafePointer(stripA),
                     b: packedB + (block * columnStrips + columnStrip) * nr * kc,
                     c: c + row0 * n + col0, ldc: n, rows: min(mr, m - row0),
                     columns: min(nr, n - col0), accumulate: addToC)
