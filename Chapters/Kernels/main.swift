@@ -765,9 +765,9 @@ extension TimingPolicy {
  vector registers for a whole block: per step along k, 2 vector loads of B, 8 broadcasts of A
  and 16 FMAs of 16 lanes, and no stores at all. It is the first step where the FMA units, not
  the loads and stores, set the pace, and it is written with `SIMD16<Float>` so the 512-bit FMAs
- do not depend on the auto-vectorizer's mood: 162–172 GFLOP/s, 94–99% of one core's peak at the
- reported 2.7 GHz. (Its 172 at n = 256 is within a hair of that peak; a core that turbos above
- the reported clock can even pass it.)
+ do not depend on the auto-vectorizer's mood: 165–175 GFLOP/s, 95–101% of one core's peak at the
+ reported 2.7 GHz. (Its 175 at n = 256 passes that peak: the core turbos above the reported
+ clock.)
 
  **Threads (6 over 5): 1.9x on large matrices, 1.3–1.5x on the chapter's.** Two cores give
  nearly twice the speed from 1024 up. A chapter multiply (51 MFLOP) takes a third of a
@@ -775,15 +775,18 @@ extension TimingPolicy {
  other between the packing and the multiplying phases take a larger share.
 
  **Against NumPy.** OpenBLAS, hand-written assembly per CPU family, is the yardstick. On one core
- simd-1-thread matches it (0.94–1.1x at every shape). On two, tiled matches it up to 512 and
- reaches 0.92 of it from 1024 up; on the chapter's forward and dx shapes OpenBLAS scales better
- (tiled / numpy 0.80–0.86). The remaining gap is in the threading of small multiplies, not in
+ simd-1-thread matches it (0.98–1.15x at every shape). On two, tiled matches or beats it up to
+ 512 and reaches 0.93–0.94 of it from 1024 up; on the chapter's forward and dx shapes OpenBLAS
+ scales better (tiled / numpy 0.77–0.87), on dW worse (1.18). The remaining gap is in the threading of small multiplies, not in
  the micro-kernel (exercise 6).
 
  ## Threads: two phases, and why k is never split
- `TiledKernels.gemm` runs each block in two phases: first all threads pack (strips of A and of B
- for every depth block, split among them), then all threads multiply, each taking whole
- rectangles of C's 8x32 tiles and running *every* depth block for its rectangle, first to last.
+ `TiledKernels.gemm` runs each block in two phases: first all threads pack B (its strips for
+ every depth block, split among them), then all threads multiply, each taking whole rectangles
+ of C's 8x32 tiles and running *every* depth block for its rectangle, first to last. A needs no
+ phase of its own: each thread packs the 8-row strip of A it is about to use into a small buffer
+ of its own, where it stays hot in L1. (Packing all of A up front too would write it out and read
+ it back through the memory bus the two cores share.)
  Waking a thread costs microseconds, so two phases per call rather than two per depth block is
  what lets even the chapter's quarter-millisecond multiplies gain from the second core. Work is
  cut into 4 chunks per thread, so a core that runs faster (or is less busy) takes more.
@@ -838,7 +841,7 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
 
 /*:
  ## What you should see
- A run on 21 November 2026 (`swift run -c release kernels`, 43 s): a 2-core virtual machine
+ A run on 21 November 2026 (`swift run -c release kernels`, 44 s): a 2-core virtual machine
  reporting an "Intel(R) Xeon(R) Processor" at 2.7 GHz with AVX-512, 48 KB L1d and 2 MB L2 per
  core; Swift 6.3.1, release build (`-Xcc -march=native`, `-O`); NumPy 2.4.6 with
  scipy-openblas 0.3.31; other programs used 0% of the CPUs during the run. Every step agreed
@@ -846,53 +849,53 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  identical bits with 1 and 2 threads. GFLOP/s, medians:
 
      shape                    m x n x k  naive  loop  unsafe  blocked  simd-1  tiled  numpy  numpy-1
-     square             256 x 256 x 256   2.00  3.22    25.8     27.0     172    232    218      153
-     square             512 x 512 x 512   1.88  3.26    26.0     23.1     164    273    270      159
-     square          1024 x 1024 x 1024  0.306  3.34    14.4     22.9     162    301    327      163
-     square          2048 x 2048 x 2048   skip  skip    skip     22.6     162    303    330      165
-     forward x·Wᵀ       128 x 256 x 784   2.13     -       -        -     133    177    205      122
-     backward dyᵀ·x     256 x 784 x 128   1.76     -       -        -     157    235    227      158
-     backward dy·W      128 x 784 x 256   2.01  3.37    25.4     26.6     143    190    237      151
+     square             256 x 256 x 256   2.07  3.04    27.0     27.2     175    228    193      152
+     square             512 x 512 x 512   1.90  3.14    26.3     23.0     171    288    272      160
+     square          1024 x 1024 x 1024  0.332  3.05    14.7     23.3     170    303    326      165
+     square          2048 x 2048 x 2048   skip  skip    skip     22.9     165    308    327      167
+     forward x·Wᵀ       128 x 256 x 784   2.15     -       -        -     139    187    214      124
+     backward dyᵀ·x     256 x 784 x 128   1.79     -       -        -     163    218    184      155
+     backward dy·W      128 x 784 x 256   2.01  3.14    25.7     26.7     146    186    241      149
 
  (loop = loop-order, simd-1 = simd-1-thread, numpy-1 = numpy-1-thread; skip: too slow to time.)
 
- From naive to tiled: 116x at 256, about 1000x at 1024; tiled on the chapter's three shapes is
- 83–134x naive. max |C − C_naive| for tiled grows with k as rounding does: 7.6e-06 at
+ From naive to tiled: 110x at 256, about 900x at 1024; tiled on the chapter's three shapes is
+ 87–122x naive. max |C − C_naive| for tiled grows with k as rounding does: 7.6e-06 at
  k = 256, 7.6e-05 at k = 1024, 3.8e-05 for the forward pass (k = 784).
 
  Elementwise and sums, GB/s (bytes read + written per second):
 
      128 x 784 (400 KB per array, in L2)     naive  simd-1-thread  tiled  memcpy
-     relu                                     15.2      78.3        78.3    94.0
-     sigmoid                                  1.12      1.30        2.39    93.1
-     bias add                                 5.09      80.8        80.7    93.9
-     relu backward                            20.1      44.1        44.0    85.2
-     column sums                              5.59      89.4        53.9    96.5
-     sum of all                               6.20      94.5        49.1    97.0
+     relu                                     15.2      80.5        80.7    94.5
+     sigmoid                                  1.18      1.29        2.44    93.2
+     bias add                                 5.09      82.6        82.9    93.2
+     relu backward                            20.1      40.8        41.0    79.6
+     column sums                              5.62      89.8        89.9    95.9
+     sum of all                               6.25      94.3        94.4    96.2
 
      1024 x 1024 (4 MB per array)            naive  simd-1-thread  tiled  memcpy
-     relu                                     14.0      29.0        46.4    28.8
-     sigmoid                                  1.12      1.27        2.02    28.7
-     bias add                                 4.88      28.6        46.6    28.7
-     relu backward                            18.5      28.5        46.1    27.8
-     column sums                              0.740     19.2        34.4    30.3
-     sum of all                               4.91      37.5        61.3    30.4
+     relu                                     13.8      28.4        49.3    28.7
+     sigmoid                                  1.18      1.28        2.10    29.1
+     bias add                                 5.06      28.6        49.8    28.9
+     relu backward                            19.0      28.1        52.5    28.5
+     column sums                              0.871     17.6        26.4    30.1
+     sum of all                               5.19      36.4        68.3    30.1
 
- - On a batch that sits in L2, relu and the bias add run at 83–86% of memcpy on one thread;
+ - On a batch that sits in L2, relu and the bias add run at 85–89% of memcpy on one thread;
    naive's bias add is slow because of the `i % bCount` division per element. relu backward
-   reads three arrays: 52%.
+   reads three arrays: 51%.
  - sigmoid calls `exp` for every element: 1.3 GB/s, a seventieth of memcpy. It is limited by
-   arithmetic, not memory, so it is the one kernel where two threads help on a batch (1.8x).
- - The tiled sums use two threads above 2¹⁶ floats, and on a batch of 100,352 floats that loses:
-   49–54 GB/s against 89–95 on one thread. The whole sum takes about 4 µs, as long as waking the
-   other thread. (Exercise 7.)
+   arithmetic, not memory, so it is the one kernel where two threads help on a batch (1.9x).
+ - The tiled sums stay on one thread below 2¹⁸ floats. An earlier version used two threads above
+   2¹⁶ floats, and on a batch of 100,352 floats that lost: 49–54 GB/s against 89–95 on one
+   thread. The whole sum takes about 4 µs, as long as waking the other thread. (Exercise 7.)
  - At 4 MB per array (past L2) one thread moves what memcpy moves, 28–30 GB/s, for every cheap
-   kernel: memory sets the pace. Two threads reach 46 (two L2 caches, twice the misses in flight),
-   more than a one-thread memcpy. Naive's column sum, walking down columns 4 KB apart, is the
-   GEMM's cache-set trap again: 0.74 GB/s.
+   kernel: memory sets the pace. Two threads reach 49–53 (two L2 caches, twice the misses in
+   flight), more than a one-thread memcpy. Naive's column sum, walking down columns 4 KB apart,
+   is the GEMM's cache-set trap again: 0.87 GB/s.
 
- Denormals: step 3 on 256 x 256 x 256 with every entry of A subnormal ran at 0.432 GFLOP/s with
- flush-to-zero off and 28.1 with it on, 65x. A real network has far fewer subnormals than this;
+ Denormals: step 3 on 256 x 256 x 256 with every entry of A subnormal ran at 0.459 GFLOP/s with
+ flush-to-zero off and 28.1 with it on, 61x. A real network has far fewer subnormals than this;
  the 30% slower MLP epochs measured without flush-to-zero are the everyday version.
 
  The plots: gemm.png shows every step against n on log-log axes (naive's fall at 1024, step 3's
@@ -929,7 +932,7 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  6. On the chapter's forward shape NumPy gains 1.7x from its second thread and tiled 1.3x. Time
     an empty `parallelFor` (Sources/Kernels/ParallelFor.swift) and count how many a chapter GEMM
     calls: how much of the third of a millisecond is waiting?
- 7. The tiled sums go parallel above `sumParallelCount` = 2¹⁶ floats
+ 7. The tiled sums go parallel above `sumParallelCount` = 2¹⁸ floats
     (Sources/Kernels/TiledKernels+Reduction.swift). Time column sums of (rows, 784) for rows from
     64 to 4096 with 1 and 2 threads: where do two threads start to win on your machine?
  */
