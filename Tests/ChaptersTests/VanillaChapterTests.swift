@@ -103,4 +103,20 @@ struct VanillaChapterTests {
     #expect(blocked.status != 0)
     #expect(blocked.standardError.contains("a-file"), "\(blocked.standardError)")
   }
+
+  @Test func aDivergingRunStopsWithAClearError() throws {
+    let tmp = try TemporaryFolder()
+    defer { tmp.cleanUp() }
+    let out = tmp.url.appendingPathComponent("out")
+    let result = try ChapterProcess.run(
+      "vanilla",
+      ["--quick", "--no-plots", "--epochs", "1", "--learning-rate", "1e30", "--output", out.path],
+      scratch: tmp.url)
+    #expect(result.status != 0)
+    #expect(result.standardError.contains("--learning-rate"), "\(result.standardError)")
+    #expect(!result.standardError.contains("Backtrace"))
+    // Nothing half-written: the run stopped before metrics.json.
+    #expect(
+      !FileManager.default.fileExists(atPath: out.appendingPathComponent("metrics.json").path))
+  }
 }
