@@ -306,6 +306,14 @@ func timeGEMM(
   return rows
 }
 
+/// The measurement of `variant` on `shape`, if it ran.
+func measurement(in rows: [GEMMRow], variant: String, shape: GEMMShape) -> GEMMRow? {
+  rows.first {
+    $0.variant == variant && $0.m == shape.m && $0.n == shape.n && $0.k == shape.k
+      && $0.shape == shape.label
+  }
+}
+
 /// The GFLOP/s table: a row per shape, a column per variant; "skipped" where a slow step was
 /// not run, "-" where a step does not apply.
 func gemmTable(_ rows: [GEMMRow], shapes: [GEMMShape], variants: [String], steps: [GEMMStep])
@@ -315,10 +323,7 @@ func gemmTable(_ rows: [GEMMRow], shapes: [GEMMShape], variants: [String], steps
   for shape in shapes {
     var cells = [shape.label, shape.text]
     for variant in variants {
-      let row = rows.first {
-        $0.variant == variant && $0.m == shape.m && $0.n == shape.n && $0.k == shape.k
-          && $0.shape == shape.label
-      }
+      let row = measurement(in: rows, variant: variant, shape: shape)
       if let row {
         cells.append(gflopsText(row.gflops))
       } else if let step = steps.first(where: { $0.name == variant }),
@@ -340,10 +345,7 @@ func differenceTable(_ rows: [GEMMRow], shapes: [GEMMShape], variants: [String])
   for shape in shapes {
     var cells = [shape.label, shape.text]
     for variant in variants {
-      let row = rows.first {
-        $0.variant == variant && $0.m == shape.m && $0.n == shape.n && $0.k == shape.k
-          && $0.shape == shape.label
-      }
+      let row = measurement(in: rows, variant: variant, shape: shape)
       cells.append(differenceText(row?.maxAbsDiff))
     }
     table.add(cells)
@@ -694,10 +696,7 @@ func lab(_ options: KernelLab) throws {
 func printSpeedups(_ rows: [GEMMRow], shapes: [GEMMShape], steps: [GEMMStep], numpy: NumPyBaseline)
 {
   func gflops(_ variant: String, _ shape: GEMMShape) -> Double? {
-    rows.first {
-      $0.variant == variant && $0.shape == shape.label && $0.m == shape.m && $0.n == shape.n
-        && $0.k == shape.k
-    }?.gflops
+    measurement(in: rows, variant: variant, shape: shape)?.gflops
   }
   print("\nEach step over the one before it:")
   var table = TextTable(["shape", "m x n x k"] + steps.dropFirst().map { "\($0.name)" })
