@@ -50,13 +50,6 @@ extension Variable {
 
   /// Pieces along `axis` with the given sizes (each piece is a slice op).
   public func split(axis: Int, sizes: [Int]) -> [Variable] {
-    check(
-      sizes.reduce(0, +) == shape[axis],
-      "split: sizes \(sizes) do not add up to \(shape[axis]), axis \(axis) of shape \(shape)")
-    var start = 0
-    return sizes.map { size in
-      defer { start += size }
-      return slice(axis: axis, start..<(start + size))
-    }
+    Tensor.splitRanges(sizes, of: shape, axis: axis).map { slice(axis: axis, $0) }
   }
 }

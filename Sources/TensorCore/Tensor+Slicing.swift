@@ -59,13 +59,19 @@ extension Tensor {
 
   /// The tensor cut along `axis` into pieces of the given sizes (which must add up to the axis).
   public func split(axis: Int, sizes: [Int]) -> [Tensor] {
+    Tensor.splitRanges(sizes, of: shape, axis: axis).map { slice(axis: axis, $0) }
+  }
+
+  /// The index ranges along `axis` of pieces with the given sizes, checked to cover the axis:
+  /// sizes [2, 3] give 0..<2 and 2..<5. Shared by the tensor and the autodiff `split`.
+  public static func splitRanges(_ sizes: [Int], of shape: [Int], axis: Int) -> [Range<Int>] {
     check(
-      sizes.reduce(0, +) == shape[axis],
-      "split: sizes \(sizes) do not add up to \(shape[axis]), axis \(axis) of shape \(shape)")
+      axis >= 0 && axis < shape.count && sizes.reduce(0, +) == shape[axis],
+      "split: sizes \(sizes) do not add up to axis \(axis) of shape \(shape)")
     var start = 0
     return sizes.map { size in
       defer { start += size }
-      return slice(axis: axis, start..<(start + size))
+      return start..<(start + size)
     }
   }
 
