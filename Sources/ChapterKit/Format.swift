@@ -1,8 +1,18 @@
-import TensorCore
 import Foundation
+import TensorCore
 
 /// How ChapterKit prints numbers for people (files keep full precision; see `MetricsFile`).
 public enum Format {
+  /// `x` with exactly `digits` digits after the point: fixed(0.0088531, digits: 5) -> "0.00885".
+  public static func fixed<F: BinaryFloatingPoint>(_ x: F, digits: Int = 5) -> String {
+    String(format: "%.\(max(0, digits))f", Double(x))
+  }
+
+  /// A fraction as a percentage with one decimal: percent(0.4154) -> "41.5%".
+  public static func percent<F: BinaryFloatingPoint>(_ x: F) -> String {
+    String(format: "%.1f%%", 100 * Double(x))
+  }
+
   /// `x` with `digits` significant digits: 0.021300001 -> "0.02130" (4 digits), 1234.5 -> "1235".
   /// Very large or very small magnitudes switch to exponent form ("1.235e+07", "3.000e-06").
   /// With `trimZeros`, trailing zeros after the point go: "0.0213", "4.1", "12".
