@@ -1,7 +1,7 @@
 /*:
  # Chapter 1 · The vanilla autoencoder
 
- Run it:  `swift run -c release vanilla`   (about a minute and a half; add `--quick` for a few-second smoke run,
+ Run it:  `swift run -c release vanilla`   (a little over a minute; add `--quick` for a few-second smoke run,
  `--kernels naive --quick` to feel how slow the textbook loops are, `--help` for every flag).
 
  ## What you will learn
@@ -321,12 +321,12 @@ func correlation(_ a: Tensor, _ b: Tensor) -> Double {
 /*:
  ## What you should see
  From `swift run -c release vanilla` with the defaults (seed 42, tiled kernels, 2 threads, all
- 60,000 training images, 20 epochs), on a 2-core AVX-512 machine. The whole run took 84 s:
+ 60,000 training images, 20 epochs), on a 2-core AVX-512 machine. The whole run took 72 s:
 
-     PCA-32: keeps 82.6% of the pixel variance; test MSE per pixel 0.01514 (fit in 1.72 s)
-     epoch 1/20  train_mse 0.02699  test_mse 0.01668  1.9 s  31,901 img/s
+     PCA-32: keeps 82.6% of the pixel variance; test MSE per pixel 0.01514 (fit in 1.55 s)
+     epoch 1/20  train_mse 0.02699  test_mse 0.01668  1.5 s  40,033 img/s
      ...
-     epoch 20/20  train_mse 0.008581  test_mse 0.008853  2.2 s  26,726 img/s
+     epoch 20/20  train_mse 0.008581  test_mse 0.008853  1.5 s  39,518 img/s
      autoencoder-32 test MSE per pixel 0.00885 vs PCA-32 0.01514: 41.5% lower
      linear autoencoder test MSE 0.01528 vs PCA 0.01514 (ratio 1.009)
      noise in, reconstruction out: correlation 0.048 for the 32-d autoencoder, 0.453 for the overcomplete one
@@ -350,7 +350,7 @@ func correlation(_ a: Tensor, _ b: Tensor) -> Double {
  - `filters.png` shows 64 of the first layer's 256 weight templates, each in its own colour scale.
    You will see edge, stroke and blob detectors shaped like parts of clothes, plus noisy ones that
    barely matter.
- - **Speed**: 1.9 s per epoch with the tiled kernels. With `--quick` (2,048 images) the tiled
+ - **Speed**: 1.5 s per epoch with the tiled kernels (median of 20). With `--quick` (2,048 images) the tiled
    kernels take 0.051 s per epoch and `--kernels naive` takes 2.9 s: 58 times slower. Both give the
    same losses up to float rounding (test MSE 0.05146 against 0.05143). At that rate one naive
    epoch over the full set would take about a minute and a half.
