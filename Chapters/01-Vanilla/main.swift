@@ -352,10 +352,9 @@ func correlation(_ a: Tensor, _ b: Tensor) -> Double {
    a trouser leg, a sole). The layer has more units than 32 numbers need, and after 20 epochs
    nothing has pushed the unused ones to be smooth: chapter 3's sparsity penalty changes that.
  - **Speed**: 1.5 s per epoch with the tiled kernels (median of 20). With `--quick` (2,048
-   images) the tiled
-   kernels take 0.051 s per epoch and `--kernels naive` takes 2.9 s: 58 times slower. Both give the
-   same losses up to float rounding (test MSE 0.05146 against 0.05143). At that rate one naive
-   epoch over the full set would take about a minute and a half.
+   images) the tiled kernels take 0.051 s per epoch and `--kernels naive` takes 2.9 s: 58 times
+   slower. Both give the same losses up to float rounding (test MSE 0.05146 against 0.05143). At
+   that rate one naive epoch over the full set would take about a minute and a half.
  - Run it twice: the same seed prints the same numbers, digit for digit.
  - With `--quick` the autoencoder sees 2,048 images twice and is still far behind PCA (test MSE
    0.051 against 0.015): a smoke run checks that everything works, not what the model can learn.
