@@ -21,8 +21,6 @@ public final class ChapterRun {
   public var metrics: MetricsFile
   /// Started when the run was made: the total wall time in metrics.json.
   public let wallClock: Stopwatch
-  /// Every file written, with its caption, in order (printed at the end).
-  public private(set) var written: [(path: String, caption: String)] = []
 
   /// Checks the output folder, then loads the training and test images.
   /// - Parameter epochs: the epoch count the chapter resolved (`options.epochs(default:)`).
@@ -65,7 +63,6 @@ public final class ChapterRun {
   }
 
   private func note(_ url: URL, _ caption: String) {
-    written.append((url.path, caption))
     print("  wrote \(url.lastPathComponent): \(caption)")
   }
 
