@@ -29,32 +29,14 @@ public struct AdamStep: Sendable {
   /// Computed as PyTorch does, with the corrections folded into two constants so that each
   /// parameter costs one division and one square root:
   ///   θ ← θ·(1 − lr·λ) − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε).
-  /// Generic over Float and SIMD vectors of Float, so both kernel sets run these exact operations
-  /// in this exact order, and agree bit for bit.
+  /// Generic over Float and SIMD16 (FloatLanes.swift), so both kernel sets run these exact
+  /// operations in this exact order, and agree bit for bit.
   @inlinable @inline(__always)
-  public func update<V: AdamScalar>(theta: inout V, g: V, m: inout V, v: inout V) {
+  public func update<V: FloatLanes>(theta: inout V, g: V, m: inout V, v: inout V) {
     m = V(beta1) * m + V(1 - beta1) * g
     v = V(beta2) * v + V(1 - beta2) * g * g
     let denominator = v.squareRootValue * V(1 / correction2.squareRoot()) + V(epsilon)
-    theta = theta * V(1 - learningRate * weightDecay) - V(learningRate / correction1) * m / denominator
+    theta =
+      theta * V(1 - learningRate * weightDecay) - V(learningRate / correction1) * m / denominator
   }
-}
-
-/// What `AdamStep.update` needs of a number: Float itself, or a SIMD vector of Floats.
-public protocol AdamScalar {
-  init(_ value: Float)
-  static func + (a: Self, b: Self) -> Self
-  static func - (a: Self, b: Self) -> Self
-  static func * (a: Self, b: Self) -> Self
-  static func / (a: Self, b: Self) -> Self
-  var squareRootValue: Self { get }
-}
-
-extension Float: AdamScalar {
-  @inlinable public var squareRootValue: Float { squareRoot() }
-}
-
-extension SIMD16: AdamScalar where Scalar == Float {
-  @inlinable public init(_ value: Float) { self.init(repeating: value) }
-  @inlinable public var squareRootValue: SIMD16<Float> { squareRoot() }
 }
