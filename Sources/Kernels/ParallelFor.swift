@@ -22,12 +22,15 @@ func parallelFor(chunks: Int, threads: Int, _ body: (Int) -> Void) {
     for chunk in 0..<chunks { body(chunk) }
     return
   }
-  let counter = ChunkCounter(chunks: chunks)
   // Swift 6 only lets a closure that other threads run capture values it can prove are safe to
   // share, and `body` captures raw pointers, which it cannot. They are safe here because the
   // chunks touch disjoint memory and all of them finish before parallelFor returns; the unchecked
   // box states that promise once, here, instead of at every kernel.
   withoutActuallyEscaping(body) { body in
+    // The pool's spinning helpers take the chunks (WorkerPool.swift); if another kernel call
+    // is using them, Dispatch's threads do.
+    if WorkerPool.shared.run(chunks: chunks, threads: workers, body) { return }
+    let counter = ChunkCounter(chunks: chunks)
     let shared = UncheckedSendable(body)
     // The calling thread takes part: it runs one of the `workers` iterations itself.
     DispatchQueue.concurrentPerform(iterations: workers) { _ in

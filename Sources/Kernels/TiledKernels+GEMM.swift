@@ -15,15 +15,16 @@
 // Blocking over k means c is read and written once per k-block instead of once overall; with kc
 // around 200-256 that is one load and store per 200+ multiply-adds, which costs next to nothing.
 //
-// b's width block, which every thread reads, is packed first (phase 1), then multiplied (phase 2).
-// Threads split each phase: in phase 2 they take rectangles of 8x32 tiles of c (disjoint, so no
-// locks and no race) and run every k-block of their rectangle in order, packing each strip of a
-// into 8·kc floats of their own as they reach it. (Packing all of a up front as well would write
-// it out and read it back from L3 or memory; at 1024³ with two threads that round trip on the
-// shared memory bus cost a few percent.) Waking the other thread costs microseconds, so two
-// phases per call, rather than two per k-block, is what lets the chapter's small GEMMs (a
-// fraction of a millisecond) gain from the second core. (Only a GEMM whose packed b would pass
-// 16 MB goes through k in several groups of blocks.)
+// Threads split the work into rectangles of 8x32 tiles of c (disjoint, so no locks and no race);
+// each task runs every k-block of its rectangle in order, packing each strip of a into 8·kc floats
+// of its own as it reaches it. (Packing all of a up front as well would write it out and read it
+// back from L3 or memory; at 1024³ with two threads that round trip cost a few percent.) b's
+// packed block, which every task reads, is filled strip by strip by whichever thread first needs
+// a strip (PackedB.swift), so packing overlaps multiplying and there is no wait between a packing
+// phase and a multiplying phase. One parallelFor per call, on threads that stay awake between
+// calls (WorkerPool.swift), is what lets the chapter's small GEMMs (a fraction of a millisecond)
+// gain from the second core. (Only a GEMM whose packed b would pass 16 MB goes through k in
+// several groups of blocks.)
 // k is never split across threads: each element of c is summed in the same order whatever the
 // thread count, so results are bit-identical run after run, and across thread counts.
 
@@ -57,7 +58,6 @@ extension TiledKernels {
       return
     }
     let (workers, chunks) = split(work: 2 * m * n * k, threshold: Self.gemmParallelFlops)
-    let mr = Self.tileRows
     let nr = Self.tileColumns
 
     // Equal-sized blocks: k = 784 becomes 4 blocks of 196, not 3 of 256 and a thin one of 16.
@@ -75,61 +75,69 @@ extension TiledKernels {
     defer { BufferPool.shared.giveBack(buffer) }
     let packedB = buffer.pointer
 
-    let rowStrips = (m + mr - 1) / mr
     for firstBlock in stride(from: 0, to: depthBlocks, by: groupBlocks) {
       let blocks = min(groupBlocks, depthBlocks - firstBlock)
       for column0 in stride(from: 0, to: n, by: nc) {
         let columnStrips = (min(nc, n - column0) + nr - 1) / nr
 
-        // Phase 1: pack b. One job fills one 32-column strip of b for one k-block.
-        let packJobs = blocks * columnStrips
-        let packChunks = min(chunks, packJobs)
-        parallelFor(chunks: packChunks, threads: workers) { chunk in
-          for job in chunkRange(chunk, of: packChunks, count: packJobs) {
-            let block = job / columnStrips
-            let columnStrip = job % columnStrips
-            let depth0 = (firstBlock + block) * kc
-            let col0 = column0 + columnStrip * nr
-            Self.packB(
-              b, transposed: transposeB, k: k, n: n, column0: col0,
-              columns: min(nr, n - col0), depth0: depth0, depth: min(kc, k - depth0),
-              into: packedB + (block * columnStrips + columnStrip) * nr * kc)
-          }
+        // Strips of b are packed by whichever thread first needs them (PackedB.swift).
+        withUnsafeTemporaryAllocation(of: CInt.self, capacity: blocks * columnStrips) { flags in
+          flags.initialize(repeating: 0)
+          let packed = PackedB(
+            b: b, transposed: transposeB, k: k, n: n, column0: column0, firstBlock: firstBlock,
+            kc: kc, columnStrips: columnStrips, storage: packedB, flags: flags.baseAddress!)
+          multiply(
+            packed, blocks: blocks, a: a, transposeA: transposeA, m: m, k: k,
+            c: c, n: n, accumulate: accumulate, workers: workers, chunks: chunks)
         }
+      }
+    }
+  }
 
-        // Phase 2: multiply. The tiles of c in this block form a grid of
-        // rowStrips x columnStrips; a task takes a rectangle of it and does all the group's
-        // k-blocks for it, first to last, so no task waits for another between k-blocks.
-        // Rectangles are whole rows of the grid when there are enough rows to go round, and
-        // are cut across columns too when there are few (m = 8 still keeps both cores busy).
-        let rowGroups = min(rowStrips, chunks)
-        let columnGroups = min(columnStrips, max(1, chunks / rowGroups))
-        parallelFor(chunks: rowGroups * columnGroups, threads: workers) { task in
-          let rows = chunkRange(task / columnGroups, of: rowGroups, count: rowStrips)
-          let columns = chunkRange(task % columnGroups, of: columnGroups, count: columnStrips)
-          withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * kc) { ownStrip in
-            for block in 0..<blocks {
-              let depth0 = (firstBlock + block) * kc
-              let depth = min(kc, k - depth0)
-              // After the first k-block, c already holds a partial sum: add to it.
-              let addToC = accumulate || firstBlock + block > 0
-              for rowStrip in rows {
-                let row0 = rowStrip * mr
-                // This 8 x kc strip of a, packed here, stays in L1 while it meets every
-                // 32-column strip of b.
-                let stripA = ownStrip.baseAddress!
-                Self.packA(
-                  a, transposed: transposeA, m: m, k: k, row0: row0, rows: min(mr, m - row0),
-                  depth0: depth0, depth: depth, into: stripA)
-                for columnStrip in columns {
-                  let col0 = column0 + columnStrip * nr
-                  Self.microKernel(
-                    depth: depth, a: UnsafePointer(stripA),
-                    b: packedB + (block * columnStrips + columnStrip) * nr * kc,
-                    c: c + row0 * n + col0, ldc: n, rows: min(mr, m - row0),
-                    columns: min(nr, n - col0), accumulate: addToC)
-                }
-              }
+  // c (+)= op(a)·(the packed block of b), for every k-block of the group, on `workers` threads.
+  private func multiply(
+    _ packed: PackedB, blocks: Int, a: UnsafePointer<Float>, transposeA: Bool, m: Int, k: Int,
+    c: UnsafeMutablePointer<Float>, n: Int, accumulate: Bool, workers: Int, chunks: Int
+  ) {
+    let mr = Self.tileRows
+    let nr = Self.tileColumns
+    let kc = packed.kc
+    let rowStrips = (m + mr - 1) / mr
+    let columnStrips = packed.columnStrips
+    // The tiles of c in this block form a grid of rowStrips x columnStrips; a task takes a rectangle of it and does all the group's
+    // k-blocks for it, first to last, so no task waits for another between k-blocks.
+    // Rectangles are whole rows of the grid when there are enough rows to go round, and
+    // are cut across columns too when there are few (m = 8 still keeps both cores busy).
+    let rowGroups = min(rowStrips, chunks)
+    let columnGroups = min(columnStrips, max(1, chunks / rowGroups))
+    parallelFor(chunks: rowGroups * columnGroups, threads: workers) { task in
+      let rows = chunkRange(task / columnGroups, of: rowGroups, count: rowStrips)
+      let columns = chunkRange(task % columnGroups, of: columnGroups, count: columnStrips)
+      let firstStrip = (task % workers) * columns.count / workers
+      withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * kc) { ownStrip in
+        for block in 0..<blocks {
+          let depth0 = (packed.firstBlock + block) * kc
+          let depth = min(kc, k - depth0)
+          // After the first k-block, c already holds a partial sum: add to it.
+          let addToC = accumulate || packed.firstBlock + block > 0
+          for rowStrip in rows {
+            let row0 = rowStrip * mr
+            // This 8 x kc strip of a, packed here, stays in L1 while it meets every
+            // 32-column strip of b.
+            let stripA = ownStrip.baseAddress!
+            Self.packA(
+              a, transposed: transposeA, m: m, k: k, row0: row0, rows: min(mr, m - row0),
+              depth0: depth0, depth: depth, into: stripA)
+            for step in 0..<columns.count {
+              // Tasks that start together start at different strips, so that their threads
+              // pack different strips of b instead of waiting on the same one.
+              let columnStrip = columns.lowerBound + (step + firstStrip) % columns.count
+              let col0 = packed.column0 + columnStrip * nr
+              Self.microKernel(
+                depth: depth, a: UnsafePointer(stripA),
+                b: packed.strip(block: block, columnStrip: columnStrip),
+                c: c + row0 * n + col0, ldc: n, rows: min(mr, m - row0),
+                columns: min(nr, n - col0), accumulate: addToC)
             }
           }
         }

@@ -24,8 +24,8 @@ enum ChapterProcess {
   static func run(_ product: String, _ arguments: [String], scratch: URL) throws -> Result {
     let outURL = scratch.appendingPathComponent("stdout-\(UUID().uuidString).txt")
     let errURL = scratch.appendingPathComponent("stderr-\(UUID().uuidString).txt")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
     let out = try FileHandle(forWritingTo: outURL)
     let err = try FileHandle(forWritingTo: errURL)
     let process = Process()

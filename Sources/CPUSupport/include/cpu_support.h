@@ -9,4 +9,43 @@ void bottleneck_enable_flush_to_zero(void);
 /// 1 when flush-to-zero is on for the calling thread, else 0.
 int bottleneck_flush_to_zero_enabled(void);
 
+// Flags that threads share without a lock (the GEMM's packed strips of b). Inline, so that Swift
+// compiles each call to one instruction. A flag goes 0 (not started) -> 1 (claimed) -> 2 (ready).
+
+/// Reads *flag; everything the thread that stored it wrote before is visible after (acquire).
+static inline int bottleneck_flag_load(const int *flag) {
+  return __atomic_load_n(flag, __ATOMIC_ACQUIRE);
+}
+
+/// Stores `value` into *flag, after everything this thread wrote before it (release).
+static inline void bottleneck_flag_store(int *flag, int value) {
+  __atomic_store_n(flag, value, __ATOMIC_RELEASE);
+}
+
+/// Sets *flag from 0 to 1 and returns 1, if it was 0; returns 0 if another thread got there first.
+static inline int bottleneck_flag_claim(int *flag) {
+  int expected = 0;
+  return __atomic_compare_exchange_n(flag, &expected, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+/// Reads *counter (acquire).
+static inline long bottleneck_counter_load(const long *counter) {
+  return __atomic_load_n(counter, __ATOMIC_ACQUIRE);
+}
+
+/// Adds `amount` to *counter and returns the value before (acquire and release).
+static inline long bottleneck_counter_add(long *counter, long amount) {
+  return __atomic_fetch_add(counter, amount, __ATOMIC_ACQ_REL);
+}
+
+/// Tells the CPU this thread is spinning on a flag (x86 pause, arm64 yield): it saves power and
+/// lets the other hyperthread of the core run.
+static inline void bottleneck_spin_pause(void) {
+#if defined(__x86_64__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ volatile("yield");
+#endif
+}
+
 #endif
