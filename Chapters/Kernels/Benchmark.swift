@@ -18,6 +18,11 @@ struct TimingPolicy {
   /// The contenders take turns in this many batches, so a slow phase of the machine (its speed
   /// drifts between two modes over minutes) falls on all of them.
   var rounds: Int
+  /// Seconds of rest after each contender's batch. Both the tiled kernels' helper threads and
+  /// OpenBLAS's keep spinning for a moment after their last call, waiting for more work; the
+  /// pause lets them go idle before the next contender starts, so neither competes with the other
+  /// for a core.
+  var rest = 0.02
 
   static let full = TimingPolicy(budget: 1.0, minRuns: 5, maxRuns: 300, longRun: 0.5, rounds: 5)
   static let quick = TimingPolicy(
@@ -73,6 +78,7 @@ func timeInterleaved(_ contenders: [Contender], policy: TimingPolicy) -> [String
         }
         samples[contender.name]?.append(time)
       }
+      Thread.sleep(forTimeInterval: policy.rest)
     }
   }
   return samples.compactMapValues { times in

@@ -248,7 +248,9 @@ func validate(_ steps: [GEMMStep], on shapes: [GEMMShape]) throws -> [Validation
  Each shape gets fresh random inputs, then every step that applies is timed with
  `timeInterleaved` (Benchmark.swift): one warm-up run each (first touch of the output's memory,
  the thread pool started, caches filled), then the steps take turns in five rounds until each has
- spent about a second, and the median run counts. The median ignores the odd slow run (another
+ spent about a second, and the median run counts. Between turns the lab rests 20 ms, so that the
+ helper threads of the last contender, ours or OpenBLAS's, which spin for a moment waiting for
+ more work, have gone idle before the next one starts. The median ignores the odd slow run (another
  program, the machine switching speed); taking turns makes a slow minute hit every step alike.
  A run that takes over half a second is measured once (naive at 1024). NumPy's runs, when there
  is NumPy, take turns with the Swift ones in the same rounds.
@@ -365,8 +367,8 @@ func differenceTable(_ rows: [GEMMRow], shapes: [GEMMShape], variants: [String])
 
  Two sizes: 128 x 784 (one batch of images, 400 KB: fits in L2) and 1024 x 1024 (4 MB, about
  the weights of chapter 1's overcomplete layer, 784 x 1024: past L2). The tiled set splits
- large arrays across threads: above 2¹⁸ elements for maps, 2¹⁶ for sums, and 2¹⁴ for sigmoid,
- which calls `exp` per element.
+ large arrays across threads: above 2¹⁸ elements for maps and sums, and above 2¹⁴ for sigmoid,
+ which does arithmetic enough per element (an `exp`) to be worth a second core sooner.
  */
 
 /// One elementwise kernel: what it does with a kernel set, and the bytes it reads and writes.
@@ -770,8 +772,8 @@ extension TimingPolicy {
 
  **Threads (6 over 5): 1.9x on large matrices, 1.3–1.5x on the chapter's.** Two cores give
  nearly twice the speed from 1024 up. A chapter multiply (51 MFLOP) takes a third of a
- millisecond, and there waking the second thread, packing, and the two threads waiting for each
- other between the packing and the multiplying phases take a larger share.
+ millisecond, and there handing work to the second thread, and packing B, which both threads
+ need before they can use it, take a larger share.
 
  **Against NumPy.** OpenBLAS, hand-written assembly per CPU family, is the yardstick. On one core
  simd-1-thread matches it (0.98–1.15x at every shape). On two, tiled matches or beats it up to
@@ -779,15 +781,24 @@ extension TimingPolicy {
  scales better (tiled / numpy 0.77–0.87), on dW worse (1.18). The remaining gap is in the threading of small multiplies, not in
  the micro-kernel (exercise 6).
 
- ## Threads: two phases, and why k is never split
- `TiledKernels.gemm` runs each block in two phases: first all threads pack B (its strips for
- every depth block, split among them), then all threads multiply, each taking whole rectangles
- of C's 8x32 tiles and running *every* depth block for its rectangle, first to last. A needs no
- phase of its own: each thread packs the 8-row strip of A it is about to use into a small buffer
- of its own, where it stays hot in L1. (Packing all of A up front too would write it out and read
- it back through the memory bus the two cores share.)
- Waking a thread costs microseconds, so two phases per call rather than two per depth block is
- what lets even the chapter's quarter-millisecond multiplies gain from the second core. Work is
+ ## Threads: one phase, helpers that stay awake, and why k is never split
+ `TiledKernels.gemm` hands each thread whole rectangles of C's 8x32 tiles, and each thread runs
+ *every* depth block for its rectangle, first to last, so no thread ever waits for another in
+ the middle of a call. Each thread packs the 8-row strip of A it is about to use into a small
+ buffer of its own, where it stays hot in L1. (Packing all of A up front would write it out and
+ read it back through the memory bus the two cores share.) B is different: every thread reads
+ all of it. An earlier version packed all of B first, with both threads, and only then
+ multiplied: two parallel phases per call, and a wait for the slower thread between them. Now
+ B is packed strip by strip by whichever thread first needs a strip (Sources/Kernels/PackedB.swift):
+ the thread claims the strip with an atomic flag, packs it, and uses it while it is hot in its
+ cache; a thread that needs a strip the other is still packing waits the microsecond that takes.
+ Threads that start together start on different strips, so they rarely wait at all.
+
+ The threads themselves stay awake between calls (Sources/Kernels/WorkerPool.swift). A training
+ step is dozens of kernels, most under a millisecond, and waking a sleeping thread for each costs
+ tens of microseconds, far more on a busy virtual machine. Like OpenBLAS's and OpenMP's, our
+ helper threads spin for a few milliseconds after a kernel ends, watching for the next one
+ (offering their core to any other program that wants it), and only then go to sleep. Work is
  cut into 4 chunks per thread, so a core that runs faster (or is less busy) takes more.
 
  What is never split is k, the sum itself. Splitting it would let two threads each sum half of
@@ -883,8 +894,12 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  - On a batch that sits in L2, relu and the bias add run at 85–89% of memcpy on one thread;
    naive's bias add is slow because of the `i % bCount` division per element. relu backward
    reads three arrays: 51%.
- - sigmoid calls `exp` for every element: 1.3 GB/s, a seventieth of memcpy. It is limited by
-   arithmetic, not memory, so it is the one kernel where two threads help on a batch (1.9x).
+ - sigmoid needs an `exp` per element. naive calls the formula one float at a time; the tiled
+   kernels run the same formula (Sources/Kernels/Exponential.swift: range reduction, a degree-5
+   polynomial, and the integer in the float's exponent bits) on 16 floats at once. Calling the C
+   library's `expf` instead, as an earlier version did, ran at 1.3 GB/s on one thread or two: on
+   chapter 1's output layer that cost more than the layer's matrix multiply. It is still limited
+   by arithmetic, not memory, so it is the one kernel where two threads help on a batch.
  - The tiled sums stay on one thread below 2¹⁸ floats. An earlier version used two threads above
    2¹⁶ floats, and on a batch of 100,352 floats that lost: 49–54 GB/s against 89–95 on one
    thread. The whole sum takes about 4 µs, as long as waking the other thread. (Exercise 7.)
@@ -928,12 +943,16 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
     forward shape, and on 2048?
  5. Write step 4½: step 4 with 4 rows of C at a time (four `cRow`s sharing each `bRow[j]` load).
     How close does it get to step 5, and why not all the way?
- 6. On the chapter's forward shape NumPy gains 1.7x from its second thread and tiled 1.3x. Time
-    an empty `parallelFor` (Sources/Kernels/ParallelFor.swift) and count how many a chapter GEMM
-    calls: how much of the third of a millisecond is waiting?
+ 6. Set `WorkerPool.spinDuration` (Sources/Kernels/WorkerPool.swift) to 0, so helper threads go
+    to sleep as soon as a kernel ends, and run the lab and `vanilla --epochs 2` again. How much
+    slower are the chapter's shapes, and an epoch? What does that say about the cost of waking a
+    thread on your machine?
  7. The tiled sums go parallel above `sumParallelCount` = 2¹⁸ floats
     (Sources/Kernels/TiledKernels+Reduction.swift). Time column sums of (rows, 784) for rows from
     64 to 4096 with 1 and 2 threads: where do two threads start to win on your machine?
+ 8. Exponential.swift's polynomial has six coefficients. Drop the first (1.987569150e-4) and
+    run `swift test --filter Exponential`: how many units in the last place does exp lose? Is
+    that still good enough for a sigmoid feeding a mean squared error?
  */
 
 struct KernelLab: ParsableCommand {

@@ -7,9 +7,9 @@ import Foundation
 // each one to a sleeping thread costs a wake-up: tens of microseconds when the system is quiet,
 // far more on a busy or virtualised machine, and twice per GEMM before this pool. So, as OpenBLAS
 // and OpenMP do, the helper threads do not go to sleep when a kernel ends: they spin, watching for
-// the next job, for about `spinDuration`, and only then block on a condition variable until work
-// arrives. While a chapter trains, they never sleep; once it stops calling kernels, they stop
-// using the CPU within a fraction of a second.
+// the next job, for about `spinDuration` (offering the core to other threads as they go), and
+// only then block on a condition variable until work arrives. While a chapter trains, they never
+// sleep; a few milliseconds after it stops calling kernels, they stop using the CPU.
 //
 // A job is one parallelFor call: a chunk counter and the body. Helpers claim chunks from the
 // counter, as does the calling thread, which returns when every chunk has finished. Only one job
@@ -115,12 +115,14 @@ final class WorkerPool: @unchecked Sendable {
     bottleneck_enable_flush_to_zero()
     var seen = 0
     while true {
-      // Spin until a new job is published, or until spinDuration has passed.
+      // Spin until a new job is published, or until spinDuration has passed. After the first
+      // few microseconds each turn of the loop also offers the core to any other thread that
+      // wants it (sched_yield), so a spinning helper only uses a core nobody else needs.
       let start = DispatchTime.now().uptimeNanoseconds
       var spins = 0
       while bottleneck_counter_load(published) == seen {
-        bottleneck_spin_pause()
         spins += 1
+        if spins < 2048 { bottleneck_spin_pause() } else { sched_yield() }
         if spins % 256 == 0,
           DispatchTime.now().uptimeNanoseconds - start > Self.spinDuration
         {
