@@ -321,17 +321,17 @@ func correlation(_ a: Tensor, _ b: Tensor) -> Double {
 /*:
  ## What you should see
  From `swift run -c release vanilla` with the defaults (seed 42, tiled kernels, 2 threads, all
- 60,000 training images, 20 epochs), on a 2-core AVX-512 machine. The whole run took 72 s:
+ 60,000 training images, 20 epochs), on a 2-core AVX-512 machine. The whole run took 66 s:
 
-     PCA-32: keeps 82.6% of the pixel variance; test MSE per pixel 0.01514 (fit in 1.55 s)
-     epoch 1/20  train_mse 0.02699  test_mse 0.01668  1.5 s  40,033 img/s
+     PCA-32: keeps 82.6% of the pixel variance; test MSE per pixel 0.01514 (fit in 1.88 s)
+     epoch 1/20  train_mse 0.02705  test_mse 0.01664  1.7 s  34,639 img/s
      ...
-     epoch 20/20  train_mse 0.008581  test_mse 0.008853  1.5 s  39,518 img/s
-     autoencoder-32 test MSE per pixel 0.00885 vs PCA-32 0.01514: 41.5% lower
+     epoch 20/20  train_mse 0.008572  test_mse 0.008783  1.5 s  40,290 img/s
+     autoencoder-32 test MSE per pixel 0.00878 vs PCA-32 0.01514: 42.0% lower
      linear autoencoder test MSE 0.01528 vs PCA 0.01514 (ratio 1.009)
-     noise in, reconstruction out: correlation 0.048 for the 32-d autoencoder, 0.453 for the overcomplete one
+     noise in, reconstruction out: correlation 0.047 for the 32-d autoencoder, 0.453 for the overcomplete one
 
- - **The autoencoder beats PCA by 41.5%** at the same 32 numbers per image (0.00885 against
+ - **The autoencoder beats PCA by 42.0%** at the same 32 numbers per image (0.00878 against
    0.01514). PCA can only add up 32 fixed templates, so every shirt is the mean shirt plus a
    weighted sum of the same 32 patterns. The decoder is nonlinear, so it can bend its 32
    numbers along the curved set of real images. In `reconstructions.png` (rows: test images,
@@ -341,20 +341,25 @@ func correlation(_ a: Tensor, _ b: Tensor) -> Double {
    32 numbers cannot spend any on it.
  - **The linear autoencoder lands on PCA's error** (ratio 1.009 after 10 epochs), as theory
    says it must. `loss.png` shows its test curve flatten onto PCA's line.
- - **The 2-D code** (test MSE 0.0264, PCA-2 0.0461) is drawn in `latent2d.png`. Trousers, bags,
+ - **The 2-D code** (test MSE 0.0269, PCA-2 0.0461) is drawn in `latent2d.png`. Trousers, bags,
    sandals, sneakers and ankle boots form their own regions, while the tops (T-shirt, pullover,
    coat, shirt) pile up together. PCA's plane mixes far more.
- - **The overcomplete model** reaches the lowest test error of all (0.00335) by copying.
-   Noise goes in and the same noise comes out (correlation 0.453; the 32-d model gives 0.048), as
+ - **The overcomplete model** reaches the lowest test error of all (0.00338) by copying.
+   Noise goes in and the same noise comes out (correlation 0.453; the 32-d model gives 0.047), as
    the bottom row of `overcomplete.png` shows. The 32-d model draws a vague garment instead.
  - `filters.png` shows 64 of the first layer's 256 weight templates, each in its own colour scale.
    Most look like speckled noise. A few show strokes and edges along garment outlines (a collar,
    a trouser leg, a sole). The layer has more units than 32 numbers need, and after 20 epochs
    nothing has pushed the unused ones to be smooth: chapter 3's sparsity penalty changes that.
- - **Speed**: 1.5 s per epoch with the tiled kernels (median of 20). With `--quick` (2,048
-   images) the tiled kernels take 0.051 s per epoch and `--kernels naive` takes 2.9 s: 58 times
-   slower. Both give the same losses up to float rounding (test MSE 0.05146 against 0.05143). At
-   that rate one naive epoch over the full set would take about a minute and a half.
+ - **Speed**: 1.38 s per epoch with the tiled kernels (median of 20; this run shared its
+   machine, and epochs took from 1.16 to 1.73 s). PyTorch 2.15 (MKL, 2 threads) trains the same
+   model with the same batch size, optimiser and test pass in 1.75 s per epoch with
+   flush-to-zero on, 2.53 s without, measured right after this run with
+   `Chapters/Yardsticks/pytorch_epoch.py`. With `--quick` (2,048 images) the tiled kernels take
+   0.039 s per epoch and `--kernels naive` takes 3.3 s: 84 times slower. Both print the same
+   losses (test MSE 0.05146): they run the same formulas in the same order, and differ only in
+   rounding inside the matrix multiplies. At that rate one naive epoch over the full set would
+   take about a minute and a half.
  - Run it twice: the same seed prints the same numbers, digit for digit.
  - With `--quick` the autoencoder sees 2,048 images twice and is still far behind PCA (test MSE
    0.051 against 0.015): a smoke run checks that everything works, not what the model can learn.
