@@ -8,7 +8,7 @@
 //
 // The method (as in the Cephes library's expf, by S. Moshier):
 //   1. Range reduction. Write x = n·ln 2 + r with n = round(x / ln 2), so that |r| ≤ ln(2)/2.
-//      Then eˣ = 2ⁿ · eʳ. The power of two is exact: n goes straight into the float's exponent bits.
+//      Then eˣ = 2ⁿ · eʳ. The power of two is exact: n goes straight into the exponent bits.
 //   2. Approximation. On that small interval eʳ ≈ 1 + r + r²·P(r), a degree-5 polynomial whose
 //      coefficients were fitted to minimise the worst relative error. It is accurate to about one
 //      unit in the last place of a Float (the tests compare with Double's exp).

@@ -15,8 +15,8 @@ public protocol FloatLanes {
   var squareRootValue: Self { get }
   /// `then` where a < b, `else` elsewhere (lane by lane). A NaN in a or b takes `else`.
   static func select(_ a: Self, lessThan b: Self, then: Self, else: Self) -> Self
-  /// The Float whose bit pattern is (bits of self &+ offset) &<< 23, lane by lane: how `exponential`
-  /// turns an integer, kept in the low bits of a Float, into a power of two.
+  /// The Float whose bit pattern is (bits of self &+ offset) &<< 23, lane by lane: how
+  /// `exponential` turns an integer, kept in the low bits of a Float, into a power of two.
   func shiftedIntoExponent(adding offset: UInt32) -> Self
 }
 

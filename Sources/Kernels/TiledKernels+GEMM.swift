@@ -104,10 +104,11 @@ extension TiledKernels {
     let kc = packed.kc
     let rowStrips = (m + mr - 1) / mr
     let columnStrips = packed.columnStrips
-    // The tiles of c in this block form a grid of rowStrips x columnStrips; a task takes a rectangle of it and does all the group's
-    // k-blocks for it, first to last, so no task waits for another between k-blocks.
-    // Rectangles are whole rows of the grid when there are enough rows to go round, and
-    // are cut across columns too when there are few (m = 8 still keeps both cores busy).
+    // The tiles of c in this block form a grid of rowStrips x columnStrips; a task takes a
+    // rectangle of it and does all the group's k-blocks for it, first to last, so no task waits
+    // for another between k-blocks. Rectangles are whole rows of the grid when there are enough
+    // rows to go round, and are cut across columns too when there are few (m = 8 still keeps
+    // both cores busy).
     let rowGroups = min(rowStrips, chunks)
     let columnGroups = min(columnStrips, max(1, chunks / rowGroups))
     parallelFor(chunks: rowGroups * columnGroups, threads: workers) { task in
