@@ -77,6 +77,14 @@ final class NumPyWorker {
     for name in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"] {
       environment[name] = String(threads)
     }
+    // After each matmul OpenBLAS's helper threads spin, waiting for the next, for 2²⁸ cycles
+    // (a tenth of a second) by default. This process stays up for the whole lab, so they would
+    // spin on through the Swift kernels' turns and take a core from them: measured here, an
+    // idle NumPy process calling one small matmul every 30 ms used 100% of a core. 2²⁴ cycles
+    // (about 6 ms) is as long as the tiled kernels' own helpers spin (WorkerPool.spinDuration),
+    // and shorter than the rest between turns, so each side's threads are idle when the other
+    // side runs. Within NumPy's own turn its threads stay awake from one matmul to the next.
+    environment["OPENBLAS_THREAD_TIMEOUT"] = "24"
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["python3", "-c", Self.script]
     process.environment = environment

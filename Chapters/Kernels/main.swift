@@ -1,7 +1,7 @@
 /*:
  # The kernel lab: from a triple loop to a fast matrix multiply
 
- Run it:  `swift run -c release kernels`   (under a minute; `--quick` for a few seconds,
+ Run it:  `swift run -c release kernels`   (about a minute; `--quick` for a few seconds,
  `--threads 1` for one core, `--no-numpy` to skip the NumPy yardstick, `--help` for every flag).
  It prints its tables and writes `metrics.json`, `gemm.png` and `gemm-fast.png` into
  output/kernels/.
@@ -743,7 +743,10 @@ extension TimingPolicy {
 /*:
  ## Why each step is faster
 
- The numbers quoted here are from the run under "What you should see".
+ The numbers quoted in this section are from a run on a quiet machine (21 November 2026, the
+ version before this one: the same steps 1–5, while tiled still packed B in a phase of its own
+ and woke Dispatch's threads for every call). The run under "What you should see" shared its
+ machine with other virtual machines, and its single-thread columns show it.
 
  **Loop order (step 2 over 1): 1.6x, and 11x at 1024.** Naive's inner loop is one chain of
  additions, each waiting for the last: 2 GFLOP/s at 256 and 512. At 1024 its walk down B's
@@ -776,10 +779,14 @@ extension TimingPolicy {
  need before they can use it, take a larger share.
 
  **Against NumPy.** OpenBLAS, hand-written assembly per CPU family, is the yardstick. On one core
- simd-1-thread matches it (0.98–1.15x at every shape). On two, tiled matches or beats it up to
- 512 and reaches 0.93–0.94 of it from 1024 up; on the chapter's forward and dx shapes OpenBLAS
- scales better (tiled / numpy 0.77–0.87), on dW worse (1.18). The remaining gap is in the threading of small multiplies, not in
- the micro-kernel (exercise 6).
+ simd-1-thread matches it (0.98–1.15x at every shape in the quiet run). On two, that run had tiled
+ at 0.93–0.94 of NumPy from 1024 up, and 0.77–0.87 on the chapter's forward and dx shapes. Part
+ of that gap was the measurement itself: after each of its turns, NumPy's idle OpenBLAS threads
+ spun for a tenth of a second, waiting for more work, and took a core from the Swift kernels'
+ next turn. The lab now limits that spin to what our own helper threads do (see NumPyBaseline.swift),
+ and rests between turns. With that, and with the changes below, tiled matches or beats NumPy at
+ every square size in the run under "What you should see", and on two of the chapter's three
+ shapes.
 
  ## Threads: one phase, helpers that stay awake, and why k is never split
  `TiledKernels.gemm` hands each thread whole rectangles of C's 8x32 tiles, and each thread runs
@@ -851,65 +858,71 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
 
 /*:
  ## What you should see
- A run on 21 November 2026 (`swift run -c release kernels`, 44 s): a 2-core virtual machine
+ A run on 21 November 2026 (`swift run -c release kernels`, 60 s): a 2-core virtual machine
  reporting an "Intel(R) Xeon(R) Processor" at 2.7 GHz with AVX-512, 48 KB L1d and 2 MB L2 per
  core; Swift 6.3.1, release build (`-Xcc -march=native`, `-O`); NumPy 2.4.6 with
- scipy-openblas 0.3.31; other programs used 0% of the CPUs during the run. Every step agreed
- with naive on the odd shapes (0 for steps 2–4, at most 1.5e-05 for 5–6), and tiled gave
- identical bits with 1 and 2 threads. GFLOP/s, medians:
+ scipy-openblas 0.3.31. The lab reported that other programs used 0% of the CPUs, but the host
+ was busy with other virtual machines, which the guest cannot see: simd-1-thread ran anywhere
+ from 56 to 166 GFLOP/s, where a quiet machine gives 165–175 at every size. Read the ratios of
+ neighbouring columns (measured in the same rounds) rather than the absolute numbers, and run it
+ yourself. Every step agreed with naive on the odd shapes (0 for steps 2–4, at most 1.5e-05 for
+ 5–6), and tiled gave identical bits with 1 and 2 threads. GFLOP/s, medians:
 
      shape                    m x n x k  naive  loop  unsafe  blocked  simd-1  tiled  numpy  numpy-1
-     square             256 x 256 x 256   2.07  3.04    27.0     27.2     175    228    193      152
-     square             512 x 512 x 512   1.90  3.14    26.3     23.0     171    288    272      160
-     square          1024 x 1024 x 1024  0.332  3.05    14.7     23.3     170    303    326      165
-     square          2048 x 2048 x 2048   skip  skip    skip     22.9     165    308    327      167
-     forward x·Wᵀ       128 x 256 x 784   2.15     -       -        -     139    187    214      124
-     backward dyᵀ·x     256 x 784 x 128   1.79     -       -        -     163    218    184      155
-     backward dy·W      128 x 784 x 256   2.01  3.14    25.7     26.7     146    186    241      149
+     square             256 x 256 x 256   1.05  2.79    23.1     25.7     166    169    120      147
+     square             512 x 512 x 512   1.35  2.73    14.9     20.2     107    199    195      108
+     square          1024 x 1024 x 1024  0.238  3.11    13.4     16.6    96.9    213    157      150
+     square          2048 x 2048 x 2048   skip  skip    skip     16.6     135    163    163      162
+     forward x·Wᵀ       128 x 256 x 784   1.09     -       -        -    55.9    110   97.4     85.3
+     backward dyᵀ·x     256 x 784 x 128  0.999     -       -        -    90.9    159    124      146
+     backward dy·W      128 x 784 x 256   1.10  1.65    17.6     18.1    92.6    135    160     94.4
 
  (loop = loop-order, simd-1 = simd-1-thread, numpy-1 = numpy-1-thread; skip: too slow to time.)
 
- From naive to tiled: 110x at 256, about 900x at 1024; tiled on the chapter's three shapes is
- 87–122x naive. max |C − C_naive| for tiled grows with k as rounding does: 7.6e-06 at
+ tiled over NumPy: 1.4, 1.0, 1.4 and 1.00 on the squares; 1.1 (forward), 1.3 (dW) and 0.84
+ (dx) on the chapter's shapes. From naive to tiled: 160x at 256, about 900x at 1024; 100–160x on
+ the chapter's shapes. max |C − C_naive| for tiled grows with k as rounding does: 7.6e-06 at
  k = 256, 7.6e-05 at k = 1024, 3.8e-05 for the forward pass (k = 784).
 
  Elementwise and sums, GB/s (bytes read + written per second):
 
      128 x 784 (400 KB per array, in L2)     naive  simd-1-thread  tiled  memcpy
-     relu                                     15.2      80.5        80.7    94.5
-     sigmoid                                  1.18      1.29        2.44    93.2
-     bias add                                 5.09      82.6        82.9    93.2
-     relu backward                            20.1      40.8        41.0    79.6
-     column sums                              5.62      89.8        89.9    95.9
-     sum of all                               6.25      94.3        94.4    96.2
+     relu                                     3.06      67.1        67.7    94.9
+     sigmoid                                  1.41      14.9        24.9    89.4
+     bias add                                 4.69      77.1        78.4    90.7
+     relu backward                            9.48      25.6        26.4    72.2
+     column sums                              4.64      80.4        80.1    70.2
+     sum of all                               2.96      55.7        58.9    67.6
 
      1024 x 1024 (4 MB per array)            naive  simd-1-thread  tiled  memcpy
-     relu                                     13.8      28.4        49.3    28.7
-     sigmoid                                  1.18      1.28        2.10    29.1
-     bias add                                 5.06      28.6        49.8    28.9
-     relu backward                            19.0      28.1        52.5    28.5
-     column sums                              0.871     17.6        26.4    30.1
-     sum of all                               5.19      36.4        68.3    30.1
+     relu                                     3.47      26.1        45.4    26.5
+     sigmoid                                  1.40      14.5        23.5    27.5
+     bias add                                 4.58      27.3        55.8    27.5
+     relu backward                            16.2      25.4        41.7    27.4
+     column sums                             0.633      17.8        38.0    29.3
+     sum of all                               4.82      29.7        75.7    29.5
 
- - On a batch that sits in L2, relu and the bias add run at 85–89% of memcpy on one thread;
-   naive's bias add is slow because of the `i % bCount` division per element. relu backward
-   reads three arrays: 51%.
+ - On a batch that sits in L2, relu and the bias add run at 71–85% of memcpy on one thread (85–89%
+   in the quiet run); naive's bias add is slow because of the `i % bCount` division per element.
+   relu backward reads three arrays: 35% here, 51% when quiet.
  - sigmoid needs an `exp` per element. naive calls the formula one float at a time; the tiled
    kernels run the same formula (Sources/Kernels/Exponential.swift: range reduction, a degree-5
    polynomial, and the integer in the float's exponent bits) on 16 floats at once. Calling the C
    library's `expf` instead, as an earlier version did, ran at 1.3 GB/s on one thread or two: on
-   chapter 1's output layer that cost more than the layer's matrix multiply. It is still limited
-   by arithmetic, not memory, so it is the one kernel where two threads help on a batch.
+   chapter 1's output layer that cost more than the layer's matrix multiply. Now simd-1-thread
+   runs it at 14.9 GB/s, 11 times naive, and it took an epoch of chapter 1 from 1.6 s to 1.25 s.
+   It is still limited by arithmetic, not memory, so it is the one kernel where two threads help
+   on a batch (24.9 GB/s).
  - The tiled sums stay on one thread below 2¹⁸ floats. An earlier version used two threads above
    2¹⁶ floats, and on a batch of 100,352 floats that lost: 49–54 GB/s against 89–95 on one
    thread. The whole sum takes about 4 µs, as long as waking the other thread. (Exercise 7.)
- - At 4 MB per array (past L2) one thread moves what memcpy moves, 28–30 GB/s, for every cheap
-   kernel: memory sets the pace. Two threads reach 49–53 (two L2 caches, twice the misses in
-   flight), more than a one-thread memcpy. Naive's column sum, walking down columns 4 KB apart,
-   is the GEMM's cache-set trap again: 0.87 GB/s.
+ - At 4 MB per array (past L2) one thread moves what memcpy moves, 25–30 GB/s, for every cheap
+   kernel but the column sums: memory sets the pace. Two threads reach 38–76 (two L2 caches,
+   twice the misses in flight), more than a one-thread memcpy. Naive's column sum, walking down
+   columns 4 KB apart, is the GEMM's cache-set trap again: 0.63 GB/s.
 
- Denormals: step 3 on 256 x 256 x 256 with every entry of A subnormal ran at 0.459 GFLOP/s with
- flush-to-zero off and 28.1 with it on, 61x. A real network has far fewer subnormals than this;
+ Denormals: step 3 on 256 x 256 x 256 with every entry of A subnormal ran at 0.441 GFLOP/s with
+ flush-to-zero off and 25.8 with it on, 59x. A real network has far fewer subnormals than this;
  the 30% slower MLP epochs measured without flush-to-zero are the everyday version.
 
  The plots: gemm.png shows every step against n on log-log axes (naive's fall at 1024, step 3's
