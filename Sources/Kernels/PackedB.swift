@@ -1,11 +1,5 @@
 import CPUSupport
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
 // The packed copy of b that every thread of a GEMM reads, filled strip by strip as the threads
 // first need each strip, instead of all at once before they start.
 //
@@ -48,13 +42,8 @@ struct PackedB {
   private func packOrWait(_ index: Int) {
     let flag = flags + index
     guard bottleneck_flag_claim(flag) != 0 else {
-      // Another thread is packing it: a few microseconds, unless that thread was descheduled,
-      // in which case give it this core.
-      var spins = 0
-      while bottleneck_flag_load(flag) != 2 {
-        spins += 1
-        if spins % 1024 == 0 { sched_yield() } else { bottleneck_spin_pause() }
-      }
+      // Another thread is packing it: a microsecond or two.
+      spinWait { bottleneck_flag_load(flag) == 2 }
       return
     }
     let nr = TiledKernels.tileColumns

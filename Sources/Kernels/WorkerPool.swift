@@ -29,7 +29,7 @@ final class WorkerPool: @unchecked Sendable {
     /// How many helpers may join: the caller asked for `helpers + 1` threads in all.
     let helpers: Int
     /// [0]: the next unclaimed chunk; [1]: chunks finished.
-    let counters = UnsafeMutablePointer<Int>.allocate(capacity: 2)
+    let counters = UnsafeMutablePointer<CLong>.allocate(capacity: 2)
     /// Cleared by the caller before parallelFor returns; only called for a claimed chunk, which
     /// the caller is still waiting for, so it is always set when it is called.
     var body: ((Int) -> Void)?
@@ -45,20 +45,15 @@ final class WorkerPool: @unchecked Sendable {
 
     /// Runs chunks until none are left unclaimed.
     func work() {
-      let next = UnsafeMutableRawPointer(counters).assumingMemoryBound(to: CLong.self)
       while true {
-        let chunk = Int(bottleneck_counter_add(next, 1))
+        let chunk = Int(bottleneck_counter_add(counters, 1))
         guard chunk < chunks else { return }
         body!(chunk)
-        _ = bottleneck_counter_add(next + 1, 1)
+        _ = bottleneck_counter_add(counters + 1, 1)
       }
     }
 
-    var finished: Int {
-      Int(
-        bottleneck_counter_load(
-          UnsafeMutableRawPointer(counters + 1).assumingMemoryBound(to: CLong.self)))
-    }
+    var finished: Int { Int(bottleneck_counter_load(counters + 1)) }
   }
 
   private let condition = NSCondition()
@@ -93,11 +88,7 @@ final class WorkerPool: @unchecked Sendable {
     condition.unlock()
 
     job.work()
-    var spins = 0
-    while job.finished < chunks {
-      spins += 1
-      if spins % 1024 == 0 { sched_yield() } else { bottleneck_spin_pause() }
-    }
+    spinWait { job.finished == chunks }
     condition.lock()
     self.job = nil
     condition.unlock()

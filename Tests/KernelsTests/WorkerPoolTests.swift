@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 
 @testable import Kernels
@@ -29,13 +28,17 @@ struct WorkerPoolTests {
   @Test("the helpers take chunks: more than one thread runs them")
   func helpersTakePart() {
     let pool = WorkerPool()
-    let threadsSeen = Mutex<Set<UInt>>([])
-    let ran = pool.run(chunks: 8, threads: 2) { _ in
+    // One slot per chunk for the thread that ran it: disjoint writes, like a kernel's.
+    let chunks = 8
+    let runBy = UnsafeMutablePointer<pthread_t>.allocate(capacity: chunks)
+    defer { runBy.deallocate() }
+    let ran = pool.run(chunks: chunks, threads: 2) { chunk in
       usleep(3000)  // long enough that the helper wakes and claims some
-      threadsSeen.withLock { _ = $0.insert(UInt(bitPattern: Int(bitPattern: pthread_self()))) }
+      runBy[chunk] = pthread_self()
     }
     #expect(ran)
-    #expect(threadsSeen.withLock { $0.count } == 2)
+    let threads = Set(UnsafeBufferPointer(start: runBy, count: chunks).map { UInt($0) })
+    #expect(threads.count == 2)
   }
 
   @Test("a helper that went to sleep wakes for the next job")
@@ -50,21 +53,26 @@ struct WorkerPoolTests {
   @Test("a second caller while a job runs is turned away, not blocked")
   func busyPoolTurnsCallersAway() {
     let pool = WorkerPool()
-    let turnedAway = Mutex(false)
+    // Written by chunk 0 only, read after run returns.
+    let nestedRan = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
+    defer { nestedRan.deallocate() }
+    nestedRan.initialize(to: true)
     let ran = pool.run(chunks: 2, threads: 2) { chunk in
       guard chunk == 0 else { return }
-      let nested = pool.run(chunks: 4, threads: 2) { _ in }
-      turnedAway.withLock { $0 = !nested }
+      nestedRan.pointee = pool.run(chunks: 4, threads: 2) { _ in }
     }
     #expect(ran)
-    #expect(turnedAway.withLock { $0 })
+    #expect(nestedRan.pointee == false)
   }
 
   @Test("parallelFor from many threads at once, nested too, runs every chunk exactly once")
   func concurrentAndNestedCallers() {
     let callers = 4
-    let wrong = Mutex(0)
-    DispatchQueue.concurrentPerform(iterations: callers) { _ in
+    // One slot per caller for the chunks it saw run other than once.
+    nonisolated(unsafe) let wrong = UnsafeMutablePointer<Int>.allocate(capacity: callers)
+    defer { wrong.deallocate() }
+    wrong.initialize(repeating: 0, count: callers)
+    DispatchQueue.concurrentPerform(iterations: callers) { caller in
       for _ in 0..<200 {
         let outer = 3
         let inner = 5
@@ -75,9 +83,9 @@ struct WorkerPoolTests {
         }
         let bad = UnsafeBufferPointer(start: counts, count: outer * inner).filter { $0 != 1 }.count
         counts.deallocate()
-        wrong.withLock { $0 += bad }
+        wrong[caller] += bad
       }
     }
-    #expect(wrong.withLock { $0 } == 0)
+    #expect(UnsafeBufferPointer(start: wrong, count: callers).allSatisfy { $0 == 0 })
   }
 }
