@@ -743,25 +743,22 @@ extension TimingPolicy {
 /*:
  ## Why each step is faster
 
- The numbers quoted in this section are from a run on a quiet machine (21 November 2026, the
- version before this one: the same steps 1–5, while tiled still packed B in a phase of its own
- and woke Dispatch's threads for every call). The run under "What you should see" shared its
- machine with other virtual machines, and its single-thread columns show it.
+ The numbers quoted here are from the run under "What you should see".
 
  **Loop order (step 2 over 1): 1.6x, and 11x at 1024.** Naive's inner loop is one chain of
  additions, each waiting for the last: 2 GFLOP/s at 256 and 512. At 1024 its walk down B's
  columns (addresses exactly 4 KB apart, all fighting for the same cache sets) misses the caches
  on nearly every read, and it falls to 0.3. The i-p-j order reads B and C along rows, and its
  iterations do not wait for each other; but with the bounds check in the innermost loop it stays
- scalar, 3.3 GFLOP/s at every size.
+ scalar, 3.1–3.3 GFLOP/s at every size.
 
  **Unsafe buffers (3 over 2): 8x.** The same loops with no checks and no copy-on-write test: the
  compiler vectorizes the inner loop (8-float `ymm` multiplies and adds), 26 GFLOP/s. The largest
  single jump of the walk costs nothing but the safety net. At 1024 it drops to 14: B (4 MB) no
  longer fits in the 2 MB L2, and every row of C streams it from L3 again.
 
- **Blocking and packing (4 over 3): 1.0x where B fits in L2, 1.6x where it does not.** Step 4
- works on 512 KB packed blocks of B that stay in L2, so it holds 23 GFLOP/s from 256 to 2048
+ **Blocking and packing (4 over 3): 1.0x where B fits in L2, 1.5x where it does not.** Step 4
+ works on 512 KB packed blocks of B that stay in L2, so it holds 22–27 GFLOP/s from 256 to 2048
  (where step 3 would fall further). It is not faster where everything fits anyway: its limit is
  the traffic of C, a load and a store per multiply-add, the same as step 3's.
 
@@ -769,24 +766,22 @@ extension TimingPolicy {
  vector registers for a whole block: per step along k, 2 vector loads of B, 8 broadcasts of A
  and 16 FMAs of 16 lanes, and no stores at all. It is the first step where the FMA units, not
  the loads and stores, set the pace, and it is written with `SIMD16<Float>` so the 512-bit FMAs
- do not depend on the auto-vectorizer's mood: 165–175 GFLOP/s, 95–101% of one core's peak at the
- reported 2.7 GHz. (Its 175 at n = 256 passes that peak: the core turbos above the reported
- clock.)
+ do not depend on the auto-vectorizer's mood: 156–173 GFLOP/s, 90–100% of one core's peak at the
+ reported 2.7 GHz.
 
- **Threads (6 over 5): 1.9x on large matrices, 1.3–1.5x on the chapter's.** Two cores give
+ **Threads (6 over 5): 1.9x on large matrices, 1.4–1.7x on the chapter's.** Two cores give
  nearly twice the speed from 1024 up. A chapter multiply (51 MFLOP) takes a third of a
  millisecond, and there handing work to the second thread, and packing B, which both threads
  need before they can use it, take a larger share.
 
  **Against NumPy.** OpenBLAS, hand-written assembly per CPU family, is the yardstick. On one core
- simd-1-thread matches it (0.98–1.15x at every shape in the quiet run). On two, that run had tiled
- at 0.93–0.94 of NumPy from 1024 up, and 0.77–0.87 on the chapter's forward and dx shapes. Part
- of that gap was the measurement itself: after each of its turns, NumPy's idle OpenBLAS threads
- spun for a tenth of a second, waiting for more work, and took a core from the Swift kernels'
- next turn. The lab now limits that spin to what our own helper threads do (see NumPyBaseline.swift),
- and rests between turns. With that, and with the changes below, tiled matches or beats NumPy at
- every square size in the run under "What you should see", and on two of the chapter's three
- shapes.
+ simd-1-thread matches it (0.95–1.2x at every shape). On two cores, tiled matches or beats it on
+ the chapter's three shapes (1.00, 1.2 and 1.1) and up to 512, and reaches 0.89–0.90 of it from
+ 1024 up: at that size OpenBLAS gains 1.97x from its second core and tiled 1.85x. (An earlier
+ version of this lab measured tiled lower still, partly because of the measurement itself: after
+ each of its turns, NumPy's idle OpenBLAS threads spun for a tenth of a second, waiting for more
+ work, and took a core from the Swift kernels' next turn. The lab now limits that spin to what our
+ own helper threads do, see NumPyBaseline.swift, and rests between turns.)
 
  ## Threads: one phase, helpers that stay awake, and why k is never split
  `TiledKernels.gemm` hands each thread whole rectangles of C's 8x32 tiles, and each thread runs
@@ -858,71 +853,69 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
 
 /*:
  ## What you should see
- A run on 21 November 2026 (`swift run -c release kernels`, 60 s): a 2-core virtual machine
+ A run on 21 November 2026 (`swift run -c release kernels`, 53 s): a 2-core virtual machine
  reporting an "Intel(R) Xeon(R) Processor" at 2.7 GHz with AVX-512, 48 KB L1d and 2 MB L2 per
  core; Swift 6.3.1, release build (`-Xcc -march=native`, `-O`); NumPy 2.4.6 with
- scipy-openblas 0.3.31. The lab reported that other programs used 0% of the CPUs, but the host
- was busy with other virtual machines, which the guest cannot see: simd-1-thread ran anywhere
- from 56 to 166 GFLOP/s, where a quiet machine gives 165–175 at every size. Read the ratios of
- neighbouring columns (measured in the same rounds) rather than the absolute numbers, and run it
- yourself. Every step agreed with naive on the odd shapes (0 for steps 2–4, at most 1.5e-05 for
- 5–6), and tiled gave identical bits with 1 and 2 threads. GFLOP/s, medians:
+ scipy-openblas 0.3.31; other programs used 0% of the CPUs. (The host runs other virtual
+ machines, which a guest cannot see; on a busy day every column drops, by as much as half. Read
+ each number next to its neighbours, which took turns with it.) Every step agreed with naive on
+ the odd shapes (0 for steps 2–4, at most 1.5e-05 for 5–6), and tiled gave identical bits with 1
+ and 2 threads. GFLOP/s, medians:
 
      shape                    m x n x k  naive  loop  unsafe  blocked  simd-1  tiled  numpy  numpy-1
-     square             256 x 256 x 256   1.05  2.79    23.1     25.7     166    169    120      147
-     square             512 x 512 x 512   1.35  2.73    14.9     20.2     107    199    195      108
-     square          1024 x 1024 x 1024  0.238  3.11    13.4     16.6    96.9    213    157      150
-     square          2048 x 2048 x 2048   skip  skip    skip     16.6     135    163    163      162
-     forward x·Wᵀ       128 x 256 x 784   1.09     -       -        -    55.9    110   97.4     85.3
-     backward dyᵀ·x     256 x 784 x 128  0.999     -       -        -    90.9    159    124      146
-     backward dy·W      128 x 784 x 256   1.10  1.65    17.6     18.1    92.6    135    160     94.4
+     square             256 x 256 x 256   1.99  3.21    26.2     26.9     173    244    195      150
+     square             512 x 512 x 512   1.81  3.29    23.7     22.8     164    245    247      159
+     square          1024 x 1024 x 1024  0.289  3.09    14.1     21.7     156    288    323      164
+     square          2048 x 2048 x 2048   skip  skip    skip     22.2     157    294    329      165
+     forward x·Wᵀ       128 x 256 x 784   1.91     -       -        -     138    196    196      123
+     backward dyᵀ·x     256 x 784 x 128   1.58     -       -        -     160    268    220      155
+     backward dy·W      128 x 784 x 256   1.85  3.13    23.9     26.5     141    199    188      146
 
  (loop = loop-order, simd-1 = simd-1-thread, numpy-1 = numpy-1-thread; skip: too slow to time.)
 
- tiled over NumPy: 1.4, 1.0, 1.4 and 1.00 on the squares; 1.1 (forward), 1.3 (dW) and 0.84
- (dx) on the chapter's shapes. From naive to tiled: 160x at 256, about 900x at 1024; 100–160x on
- the chapter's shapes. max |C − C_naive| for tiled grows with k as rounding does: 7.6e-06 at
- k = 256, 7.6e-05 at k = 1024, 3.8e-05 for the forward pass (k = 784).
+ From naive to tiled: 120x at 256, about 1000x at 1024; 100–170x on the chapter's shapes.
+ max |C − C_naive| for tiled grows with k as rounding does: 7.6e-06 at k = 256, 7.6e-05 at
+ k = 1024, 3.8e-05 for the forward pass (k = 784).
 
  Elementwise and sums, GB/s (bytes read + written per second):
 
      128 x 784 (400 KB per array, in L2)     naive  simd-1-thread  tiled  memcpy
-     relu                                     3.06      67.1        67.7    94.9
-     sigmoid                                  1.41      14.9        24.9    89.4
-     bias add                                 4.69      77.1        78.4    90.7
-     relu backward                            9.48      25.6        26.4    72.2
-     column sums                              4.64      80.4        80.1    70.2
-     sum of all                               2.96      55.7        58.9    67.6
+     relu                                     6.55      74.6        70.6    89.8
+     sigmoid                                  1.49      15.2        22.0    89.2
+     bias add                                 4.81      79.3        78.6    93.7
+     relu backward                            18.1      39.5        38.7    74.0
+     column sums                              5.33      82.6        85.1    94.9
+     sum of all                               5.76      89.4        90.2    91.3
 
      1024 x 1024 (4 MB per array)            naive  simd-1-thread  tiled  memcpy
-     relu                                     3.47      26.1        45.4    26.5
-     sigmoid                                  1.40      14.5        23.5    27.5
-     bias add                                 4.58      27.3        55.8    27.5
-     relu backward                            16.2      25.4        41.7    27.4
-     column sums                             0.633      17.8        38.0    29.3
-     sum of all                               4.82      29.7        75.7    29.5
+     relu                                     6.00      29.0        59.4    27.6
+     sigmoid                                  1.40      14.0        23.3    28.7
+     bias add                                 4.59      28.8        57.9    28.4
+     relu backward                            18.4      28.5        48.7    28.0
+     column sums                             0.629      17.4        38.6    30.3
+     sum of all                               4.31      29.3        89.5    29.7
 
- - On a batch that sits in L2, relu and the bias add run at 71–85% of memcpy on one thread (85–89%
-   in the quiet run); naive's bias add is slow because of the `i % bCount` division per element.
-   relu backward reads three arrays: 35% here, 51% when quiet.
+ - On a batch that sits in L2, relu and the bias add run at 83–85% of memcpy on one thread;
+   naive's bias add is slow because of the `i % bCount` division per element. relu backward
+   reads three arrays: 53%.
  - sigmoid needs an `exp` per element. naive calls the formula one float at a time; the tiled
    kernels run the same formula (Sources/Kernels/Exponential.swift: range reduction, a degree-5
    polynomial, and the integer in the float's exponent bits) on 16 floats at once. Calling the C
    library's `expf` instead, as an earlier version did, ran at 1.3 GB/s on one thread or two: on
    chapter 1's output layer that cost more than the layer's matrix multiply. Now simd-1-thread
-   runs it at 14.9 GB/s, 11 times naive, and it took an epoch of chapter 1 from 1.6 s to 1.25 s.
+   runs it at 15.2 GB/s, 10 times naive, and it took an epoch of chapter 1 from 1.6 s to 1.25 s.
    It is still limited by arithmetic, not memory, so it is the one kernel where two threads help
-   on a batch (24.9 GB/s).
+   on a batch (22.0 GB/s).
  - The tiled sums stay on one thread below 2¹⁸ floats. An earlier version used two threads above
    2¹⁶ floats, and on a batch of 100,352 floats that lost: 49–54 GB/s against 89–95 on one
    thread. The whole sum takes about 4 µs, as long as waking the other thread. (Exercise 7.)
- - At 4 MB per array (past L2) one thread moves what memcpy moves, 25–30 GB/s, for every cheap
-   kernel but the column sums: memory sets the pace. Two threads reach 38–76 (two L2 caches,
+ - At 4 MB per array (past L2) one thread moves what memcpy moves, 28–30 GB/s, for every cheap
+   kernel but the column sums: memory sets the pace. Two threads reach 39–90 (two L2 caches,
    twice the misses in flight), more than a one-thread memcpy. Naive's column sum, walking down
    columns 4 KB apart, is the GEMM's cache-set trap again: 0.63 GB/s.
 
- Denormals: step 3 on 256 x 256 x 256 with every entry of A subnormal ran at 0.441 GFLOP/s with
- flush-to-zero off and 25.8 with it on, 59x. A real network has far fewer subnormals than this;
+ Denormals: step 3 on 256 x 256 x 256 with every entry of A subnormal ran at 0.432 GFLOP/s with
+ flush-to-zero off and 25.7 with it on, 60x. A real network has far fewer subnormals than this;
  the 30% slower MLP epochs measured without flush-to-zero are the everyday version.
 
  The plots: gemm.png shows every step against n on log-log axes (naive's fall at 1024, step 3's
