@@ -80,7 +80,8 @@ extension TiledKernels {
       for column0 in stride(from: 0, to: n, by: nc) {
         let columnStrips = (min(nc, n - column0) + nr - 1) / nr
 
-        // Strips of b are packed by whichever thread first needs them (PackedB.swift).
+        // Strips of b are packed by whichever thread first needs them (PackedB.swift), under
+        // one flag per group of strips: one flag per strip is always enough.
         withUnsafeTemporaryAllocation(of: CInt.self, capacity: blocks * columnStrips) { flags in
           flags.initialize(repeating: 0)
           let packed = PackedB(
@@ -114,7 +115,8 @@ extension TiledKernels {
     parallelFor(chunks: rowGroups * columnGroups, threads: workers) { task in
       let rows = chunkRange(task / columnGroups, of: rowGroups, count: rowStrips)
       let columns = chunkRange(task % columnGroups, of: columnGroups, count: columnStrips)
-      let firstStrip = (task % workers) * columns.count / workers
+      let group = packed.stripsPerGroup
+      let firstStrip = (task % workers) * columns.count / workers / group * group
       withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * kc) { ownStrip in
         for block in 0..<blocks {
           let depth0 = (packed.firstBlock + block) * kc
@@ -130,8 +132,8 @@ extension TiledKernels {
               a, transposed: transposeA, m: m, k: k, row0: row0, rows: min(mr, m - row0),
               depth0: depth0, depth: depth, into: stripA)
             for step in 0..<columns.count {
-              // Tasks that start together start at different strips, so that their threads
-              // pack different strips of b instead of waiting on the same one.
+              // Tasks that start together start at different groups of strips, so that their
+              // threads pack different parts of b instead of waiting on the same one.
               let columnStrip = columns.lowerBound + (step + firstStrip) % columns.count
               let col0 = packed.column0 + columnStrip * nr
               Self.microKernel(

@@ -11,11 +11,12 @@ struct GEMMCase: Sendable, CustomTestStringConvertible {
   }
 
   /// Shapes that hit every edge of the tiled GEMM: single elements, partial 8x32 tiles, exact
-  /// tiles, several k-blocks (k > 256, unequal remainder), several n-blocks (n > 1024), a single
-  /// row or column, and the chapter's Linear(784 → 256) on a batch of 128.
+  /// tiles, several k-blocks (k > 256, unequal remainder), several n-blocks (n > 1024), b packed
+  /// in groups of strips with a partial strip in the last group (n = 500: 16 strips in groups of
+  /// 4), a single row or column, and the chapter's Linear(784 → 256) on a batch of 128.
   static let shapes: [(m: Int, n: Int, k: Int)] = [
     (1, 1, 1), (3, 5, 7), (127, 129, 65), (128, 256, 784), (8, 32, 256), (9, 33, 257),
-    (1, 1000, 3), (300, 1, 17), (20, 1100, 30), (64, 64, 600), (16, 16, 1),
+    (1, 1000, 3), (300, 1, 17), (20, 1100, 30), (64, 64, 600), (16, 16, 1), (33, 500, 300),
   ]
 
   static let all: [GEMMCase] = shapes.flatMap { shape in
