@@ -766,8 +766,11 @@ extension TimingPolicy {
  vector registers for a whole block: per step along k, 2 vector loads of B, 8 broadcasts of A
  and 16 FMAs of 16 lanes, and no stores at all. It is the first step where the FMA units, not
  the loads and stores, set the pace, and it is written with `SIMD16<Float>` so the 512-bit FMAs
- do not depend on the auto-vectorizer's mood: 156–173 GFLOP/s, 90–100% of one core's peak at the
- reported 2.7 GHz.
+ do not depend on the auto-vectorizer's mood. Two details take it the last stretch. Each strip of
+ B it reads (32 KB) comes from L2, not L1, so the loop asks for B's row 8 steps ahead with a
+ prefetch instruction; and B is packed row by row across several strips at once (see Threads,
+ below). simd-1-thread reaches 165–175 GFLOP/s, 95–100% of one core's peak at the reported
+ 2.7 GHz.
 
  **Threads (6 over 5): 1.9x on large matrices, 1.4–1.7x on the chapter's.** Two cores give
  nearly twice the speed from 1024 up. A chapter multiply (51 MFLOP) takes a third of a
@@ -791,10 +794,22 @@ extension TimingPolicy {
  read it back through the memory bus the two cores share.) B is different: every thread reads
  all of it. An earlier version packed all of B first, with both threads, and only then
  multiplied: two parallel phases per call, and a wait for the slower thread between them. Now
- B is packed strip by strip by whichever thread first needs a strip (Sources/Kernels/PackedB.swift):
- the thread claims the strip with an atomic flag, packs it, and uses it while it is hot in its
- cache; a thread that needs a strip the other is still packing waits the microsecond that takes.
- Threads that start together start on different strips, so they rarely wait at all.
+ B is packed a few strips at a time by whichever thread first needs them
+ (Sources/Kernels/PackedB.swift): the thread claims a group of strips with an atomic flag, packs
+ it, and uses it while it is hot in its cache; a thread that needs a group the other is still
+ packing waits the few microseconds that takes. Threads that start together start on different
+ groups, so they rarely wait at all.
+
+ Why groups, and not one strip at a time? One strip's share of a row of B is 128 bytes, and the
+ next row's share is a whole row further on: at n = 1024 each of a strip's 256 rows is on a
+ different 4 KB memory page, a pattern the CPU's prefetcher does not follow. Packed that way, B
+ took 1.4–1.6 ms of a 14 ms single-thread GEMM at 1024³, four times as long as the same copy
+ takes on its own. Packing eight strips row by row (a run of 1 KB per row) took 0.42 ms, and
+ lifted tiled at 1024³ from about 298 to about 324 GFLOP/s, together with the prefetch in the
+ micro-kernel. The same instruction taught the other lesson of this section: `prefetchw`, the
+ prefetch *for writing*, claims the cache line for this core alone, and B's lines are read by
+ both. Used on B, it made the cores take the lines from each other all the time, and tiled fell
+ to 119 GFLOP/s. CPUSupport's `bottleneck_prefetch` asks for reading (exercise 9).
 
  The threads themselves stay awake between calls (Sources/Kernels/WorkerPool.swift). A training
  step is dozens of kernels, most under a millisecond, and waking a sleeping thread for each costs
@@ -959,6 +974,11 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  8. Exponential.swift's polynomial has six coefficients. Drop the first (1.987569150e-4) and
     run `swift test --filter Exponential`: how many units in the last place does exp lose? Is
     that still good enough for a sigmoid feeding a mean squared error?
+ 9. Prefetching. Delete the two `bottleneck_prefetch` lines in the micro-kernel
+    (Sources/Kernels/TiledKernels+MicroKernel.swift) and run the lab: what happens at 1024 with
+    one thread, and with two? Then put them back, change `bottleneck_prefetch` in
+    Sources/CPUSupport/include/cpu_support.h to prefetch for writing (`__builtin_prefetch(address,
+    1, 3)`) and run it again. Why does only tiled collapse?
  */
 
 struct KernelLab: ParsableCommand {

@@ -19,9 +19,9 @@
 // each task runs every k-block of its rectangle in order, packing each strip of a into 8·kc floats
 // of its own as it reaches it. (Packing all of a up front as well would write it out and read it
 // back from L3 or memory; at 1024³ with two threads that round trip cost a few percent.) b's
-// packed block, which every task reads, is filled strip by strip by whichever thread first needs
-// a strip (PackedB.swift), so packing overlaps multiplying and there is no wait between a packing
-// phase and a multiplying phase. One parallelFor per call, on threads that stay awake between
+// packed block, which every task reads, is filled a few strips at a time by whichever thread
+// first needs them (PackedB.swift), so packing overlaps multiplying and there is no wait between
+// a packing phase and a multiplying phase. One parallelFor per call, on threads that stay awake between
 // calls (WorkerPool.swift), is what lets the chapter's small GEMMs (a fraction of a millisecond)
 // gain from the second core. (Only a GEMM whose packed b would pass 16 MB goes through k in
 // several groups of blocks.)
