@@ -478,16 +478,14 @@ func timeElementwise(
   return results
 }
 
-/*:
- ### Denormals
- Floats smaller than 2⁻¹²⁶ ≈ 1.2·10⁻³⁸ (but not zero) are *subnormal* (denormal): they trade
- precision for range, and most x86 cores handle them in slow microcode, around a hundred cycles
- per instruction instead of one. Training produces them: weights and activations that decay
- towards zero pass through that range. The CPU can be told to treat them as zero instead, with
- two bits of its MXCSR control register: flush-to-zero (results) and denormals-are-zero
- (inputs). Sources/CPUSupport sets both on every thread that runs a tiled kernel: without them,
- this project measured MLP training epochs about 30% slower once the first epoch was over. Values that small carry no information a network
- can use, so results do not change measurably.
+ /*: ### Denormals Floats smaller than 2⁻¹²⁶ ≈ 1.2·10⁻³⁸ (but not zero) are *subnormal* (denormal):
+ they trade precision for range, and most x86 cores handle them in slow microcode, around a hundred
+ cycles per instruction instead of one. Training produces them: weights and activations that decay
+ towards zero pass through that range. The CPU can be told to treat them as zero instead, with two
+ bits of its MXCSR control register: flush-to-zero (results) and denormals-are-zero (inputs).
+ Sources/CPUSupport sets both on every thread that runs a tiled kernel: without them, this project
+ measured MLP training epochs about 30% slower once the first epoch was over. Values that small
+ carry no information a network can use, so results do not change measurably.
 
  The experiment below is the extreme case: step 3 on an A whose every entry is subnormal
  (uniform in [-1, 1) times 2⁻¹²⁶), with the bits off, then on. With them on, every product is 0.
@@ -772,19 +770,21 @@ extension TimingPolicy {
  below). simd-1-thread reaches 165–175 GFLOP/s, 95–100% of one core's peak at the reported
  2.7 GHz.
 
- **Threads (6 over 5): 1.9x on large matrices, 1.4–1.7x on the chapter's.** Two cores give
- nearly twice the speed from 1024 up. A chapter multiply (51 MFLOP) takes a third of a
+ **Threads (6 over 5): 1.9x on large matrices, 1.4–1.5x on the chapter's backward shapes.** Two
+ cores give nearly twice the speed from 1024 up. (The forward shape's 1.1x in this run is the
+ host's doing, see below.) A chapter multiply (51 MFLOP) takes a third of a
  millisecond, and there handing work to the second thread, and packing B, which both threads
  need before they can use it, take a larger share.
 
  **Against NumPy.** OpenBLAS, hand-written assembly per CPU family, is the yardstick. On one core
- simd-1-thread matches it (0.95–1.2x at every shape). On two cores, tiled matches or beats it on
- the chapter's three shapes (1.00, 1.2 and 1.1) and up to 512, and reaches 0.89–0.90 of it from
- 1024 up: at that size OpenBLAS gains 1.97x from its second core and tiled 1.85x. (An earlier
- version of this lab measured tiled lower still, partly because of the measurement itself: after
- each of its turns, NumPy's idle OpenBLAS threads spun for a tenth of a second, waiting for more
- work, and took a core from the Swift kernels' next turn. The lab now limits that spin to what our
- own helper threads do, see NumPyBaseline.swift, and rests between turns.)
+ simd-1-thread matches it (1.0–1.2x at the squares, 0.98–1.5x on the chapter's shapes). On two cores
+ tiled is level with it or ahead up to 1024³ (1.03 there in this run, 1.0–1.1 in every run of the
+ day) and reaches 0.97 of it at 2048³ (0.85–0.98 over the day). It did not always: until the changes
+ described under Threads below, tiled reached only 0.89 of NumPy at 1024³, because packing B strip
+ by strip was four times slower than it needed to be. (An earlier version of this lab also measured
+ tiled too low: after each of its turns, NumPy's idle OpenBLAS threads spun for a tenth of a second,
+ waiting for more work, and took a core from the Swift kernels' next turn. The lab now limits that
+ spin to what our own helper threads do, see NumPyBaseline.swift, and rests between turns.)
 
  ## Threads: one phase, helpers that stay awake, and why k is never split
  `TiledKernels.gemm` hands each thread whole rectangles of C's 8x32 tiles, and each thread runs
@@ -868,7 +868,7 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
 
 /*:
  ## What you should see
- A run on 21 November 2026 (`swift run -c release kernels`, 53 s): a 2-core virtual machine
+ A run on 21 November 2026 (`swift run -c release kernels`, 52 s): a 2-core virtual machine
  reporting an "Intel(R) Xeon(R) Processor" at 2.7 GHz with AVX-512, 48 KB L1d and 2 MB L2 per
  core; Swift 6.3.1, release build (`-Xcc -march=native`, `-O`); NumPy 2.4.6 with
  scipy-openblas 0.3.31; other programs used 0% of the CPUs. (The host runs other virtual
@@ -878,59 +878,65 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  and 2 threads. GFLOP/s, medians:
 
      shape                    m x n x k  naive  loop  unsafe  blocked  simd-1  tiled  numpy  numpy-1
-     square             256 x 256 x 256   1.99  3.21    26.2     26.9     173    244    195      150
-     square             512 x 512 x 512   1.81  3.29    23.7     22.8     164    245    247      159
-     square          1024 x 1024 x 1024  0.289  3.09    14.1     21.7     156    288    323      164
-     square          2048 x 2048 x 2048   skip  skip    skip     22.2     157    294    329      165
-     forward x·Wᵀ       128 x 256 x 784   1.91     -       -        -     138    196    196      123
-     backward dyᵀ·x     256 x 784 x 128   1.58     -       -        -     160    268    220      155
-     backward dy·W      128 x 784 x 256   1.85  3.13    23.9     26.5     141    199    188      146
+     square             256 x 256 x 256   1.90  3.13    26.2     27.3     175    270    212      151
+     square             512 x 512 x 512   1.75  3.21    23.7     23.0     171    313    274      159
+     square          1024 x 1024 x 1024  0.306  3.11    14.3     22.4     169    320    311      158
+     square          2048 x 2048 x 2048   skip  skip    skip     21.6     166    316    326      164
+     forward x·Wᵀ       128 x 256 x 784   2.07     -       -        -     139    147    195      124
+     backward dyᵀ·x     256 x 784 x 128   1.73     -       -        -     161    228    163      105
+     backward dy·W      128 x 784 x 256   1.98  3.32    25.1     26.6     148    228    239      150
 
  (loop = loop-order, simd-1 = simd-1-thread, numpy-1 = numpy-1-thread; skip: too slow to time.)
 
- From naive to tiled: 120x at 256, about 1000x at 1024; 100–170x on the chapter's shapes.
+ From naive to tiled: 140x at 256, about 1000x at 1024; 70–130x on the chapter's shapes.
  max |C − C_naive| for tiled grows with k as rounding does: 7.6e-06 at k = 256, 7.6e-05 at
  k = 1024, 3.8e-05 for the forward pass (k = 784).
+
+ The chapter's shapes are the noisiest rows: each call takes a quarter of a millisecond, and a
+ moment of another virtual machine's work on one of the two cores costs a call a large share
+ of its time. In this run the forward shape's tiled turns came out at 147; in five more runs
+ the same day, tiled over NumPy on it was 0.95–1.1, and at 1024³ 1.0–1.1. At 2048³ it was
+ 0.85–0.98 (exercise 4 looks at what two threads give there).
 
  Elementwise and sums, GB/s (bytes read + written per second):
 
      128 x 784 (400 KB per array, in L2)     naive  simd-1-thread  tiled  memcpy
-     relu                                     6.55      74.6        70.6    89.8
-     sigmoid                                  1.49      15.2        22.0    89.2
-     bias add                                 4.81      79.3        78.6    93.7
-     relu backward                            18.1      39.5        38.7    74.0
-     column sums                              5.33      82.6        85.1    94.9
-     sum of all                               5.76      89.4        90.2    91.3
+     relu                                     6.83      67.3        67.2    95.8
+     sigmoid                                  1.51      15.7        28.8    95.1
+     bias add                                 4.95      65.9        66.5    94.2
+     relu backward                            19.6      41.8        41.6    82.4
+     column sums                              5.48      87.6        89.4    93.9
+     sum of all                               6.23      95.3        95.3    96.4
 
      1024 x 1024 (4 MB per array)            naive  simd-1-thread  tiled  memcpy
-     relu                                     6.00      29.0        59.4    27.6
-     sigmoid                                  1.40      14.0        23.3    28.7
-     bias add                                 4.59      28.8        57.9    28.4
-     relu backward                            18.4      28.5        48.7    28.0
-     column sums                             0.629      17.4        38.6    30.3
-     sum of all                               4.31      29.3        89.5    29.7
+     relu                                     6.43      28.4        51.6    28.8
+     sigmoid                                  1.49      14.5        29.4    28.6
+     bias add                                 4.86      28.1        56.6    28.6
+     relu backward                            18.6      28.2        56.0    28.1
+     column sums                             0.606      15.2        33.4    30.5
+     sum of all                               5.32      30.0         115    30.5
 
- - On a batch that sits in L2, relu and the bias add run at 83–85% of memcpy on one thread;
+ - On a batch that sits in L2, relu and the bias add run at 70% of memcpy on one thread;
    naive's bias add is slow because of the `i % bCount` division per element. relu backward
-   reads three arrays: 53%.
+   reads three arrays: 51%.
  - sigmoid needs an `exp` per element. naive calls the formula one float at a time; the tiled
    kernels run the same formula (Sources/Kernels/Exponential.swift: range reduction, a degree-5
    polynomial, and the integer in the float's exponent bits) on 16 floats at once. Calling the C
    library's `expf` instead, as an earlier version did, ran at 1.3 GB/s on one thread or two: on
    chapter 1's output layer that cost more than the layer's matrix multiply. Now simd-1-thread
-   runs it at 15.2 GB/s, 10 times naive, and it took an epoch of chapter 1 from 1.6 s to 1.25 s.
+   runs it at 15.7 GB/s, 10 times naive, and it took an epoch of chapter 1 from 1.6 s to 1.25 s.
    It is still limited by arithmetic, not memory, so it is the one kernel where two threads help
-   on a batch (22.0 GB/s).
+   on a batch (28.8 GB/s).
  - The tiled sums stay on one thread below 2¹⁸ floats. An earlier version used two threads above
    2¹⁶ floats, and on a batch of 100,352 floats that lost: 49–54 GB/s against 89–95 on one
    thread. The whole sum takes about 4 µs, as long as waking the other thread. (Exercise 7.)
  - At 4 MB per array (past L2) one thread moves what memcpy moves, 28–30 GB/s, for every cheap
-   kernel but the column sums: memory sets the pace. Two threads reach 39–90 (two L2 caches,
+   kernel but the column sums: memory sets the pace. Two threads reach 33–115 (two L2 caches,
    twice the misses in flight), more than a one-thread memcpy. Naive's column sum, walking down
-   columns 4 KB apart, is the GEMM's cache-set trap again: 0.63 GB/s.
+   columns 4 KB apart, is the GEMM's cache-set trap again: 0.61 GB/s.
 
- Denormals: step 3 on 256 x 256 x 256 with every entry of A subnormal ran at 0.432 GFLOP/s with
- flush-to-zero off and 25.7 with it on, 60x. A real network has far fewer subnormals than this;
+ Denormals: step 3 on 256 x 256 x 256 with every entry of A subnormal ran at 0.470 GFLOP/s with
+ flush-to-zero off and 27.4 with it on, 58x. A real network has far fewer subnormals than this;
  the 30% slower MLP epochs measured without flush-to-zero are the everyday version.
 
  The plots: gemm.png shows every step against n on log-log axes (naive's fall at 1024, step 3's
