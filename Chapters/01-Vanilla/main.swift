@@ -323,10 +323,10 @@ func correlation(_ a: Tensor, _ b: Tensor) -> Double {
  From `swift run -c release vanilla` with the defaults (seed 42, tiled kernels, 2 threads, all
  60,000 training images, 20 epochs), on a 2-core AVX-512 machine. The whole run took 55 s:
 
-     PCA-32: keeps 82.6% of the pixel variance; test MSE per pixel 0.01514 (fit in 1.69 s)
-     epoch 1/20  train_mse 0.02705  test_mse 0.01664  1.1 s  54,216 img/s
+     PCA-32: keeps 82.6% of the pixel variance; test MSE per pixel 0.01514 (fit in 1.82 s)
+     epoch 1/20  train_mse 0.02705  test_mse 0.01664  1.1 s  54,310 img/s
      ...
-     epoch 20/20  train_mse 0.008572  test_mse 0.008783  1.1 s  54,330 img/s
+     epoch 20/20  train_mse 0.008572  test_mse 0.008783  1.1 s  54,378 img/s
      autoencoder-32 test MSE per pixel 0.00878 vs PCA-32 0.01514: 42.0% lower
      linear autoencoder test MSE 0.01528 vs PCA 0.01514 (ratio 1.009)
      noise in, reconstruction out: correlation 0.047 for the 32-d autoencoder, 0.453 for the overcomplete one
@@ -351,12 +351,13 @@ func correlation(_ a: Tensor, _ b: Tensor) -> Double {
    Most look like speckled noise. A few show strokes and edges along garment outlines (a collar,
    a trouser leg, a sole). The layer has more units than 32 numbers need, and after 20 epochs
    nothing has pushed the unused ones to be smooth: chapter 3's sparsity penalty changes that.
- - **Speed**: 1.10 s per epoch with the tiled kernels (median of 20, all between 1.09 and
-   1.13 s). PyTorch 2.15 (MKL, 2 threads) trains the same model with the same batch size,
-   optimiser and test pass in 1.51 s per epoch with flush-to-zero on, 2.30 s without, measured
-   right after this run with `Chapters/Yardsticks/pytorch_epoch.py`. With `--quick` (2,048
-   images) the tiled kernels take 0.042 s per epoch and `--kernels naive` takes 3.0 s: 72 times slower. Both print the same
-   losses (test MSE 0.05146): they run the same formulas in the same order, and differ only in
+ - **Speed**: 1.11 s per epoch with the tiled kernels (median of 20, all between 1.10 and
+   1.16 s). PyTorch 2.15 (MKL, 2 threads) trains the same model with the same batch size,
+   optimiser and test pass in 1.51–1.65 s per epoch with flush-to-zero on, 2.30–2.40 s without,
+   in runs with `Chapters/Yardsticks/pytorch_epoch.py` on the same machine the same day (in one
+   back-to-back pair on a busier host: 1.14 s against 1.65 s). With `--quick` (2,048 images) the
+   tiled kernels take 0.042 s per epoch and `--kernels naive` takes 3.3 s: 78 times slower. Both
+   print the same losses (test MSE 0.05146): they run the same formulas in the same order, and differ only in
    rounding inside the matrix multiplies. At that rate one naive epoch over the full set would
    take about a minute and a half.
  - Run it twice: the same seed prints the same numbers, digit for digit.
