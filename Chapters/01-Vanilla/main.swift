@@ -351,15 +351,15 @@ func correlation(_ a: Tensor, _ b: Tensor) -> Double {
    Most look like speckled noise. A few show strokes and edges along garment outlines (a collar,
    a trouser leg, a sole). The layer has more units than 32 numbers need, and after 20 epochs
    nothing has pushed the unused ones to be smooth: chapter 3's sparsity penalty changes that.
- - **Speed**: 1.11 s per epoch with the tiled kernels (median of 20, all between 1.10 and
-   1.16 s). PyTorch 2.15 (MKL, 2 threads) trains the same model with the same batch size,
-   optimiser and test pass in 1.51–1.65 s per epoch with flush-to-zero on, 2.30–2.40 s without,
-   in runs with `Chapters/Yardsticks/pytorch_epoch.py` on the same machine the same day (in one
-   back-to-back pair on a busier host: 1.14 s against 1.65 s). With `--quick` (2,048 images) the
-   tiled kernels take 0.042 s per epoch and `--kernels naive` takes 3.3 s: 78 times slower. Both
-   print the same losses (test MSE 0.05146): they run the same formulas in the same order, and differ only in
-   rounding inside the matrix multiplies. At that rate one naive epoch over the full set would
-   take about a minute and a half.
+ - **Speed**: 1.11 s per epoch with the tiled kernels (median of 20, all between 1.10 and 1.16 s).
+   PyTorch 2.15 (MKL, 2 threads) trains the same model with the same batch size, optimiser and test
+   pass in 1.51–1.65 s per epoch with flush-to-zero on, 2.30–2.40 s without, in runs with
+   `Chapters/Yardsticks/pytorch_epoch.py` on the same machine the same day (in one back-to-back pair
+   on a busier host: 1.14 s against 1.65 s). With `--quick` (2,048 images) the tiled kernels take
+   0.042 s per epoch and `--kernels naive` takes 3.3 s: 78 times slower. Both print the same losses
+   (test MSE 0.05146): they run the same formulas in the same order, and differ only in rounding
+   inside the matrix multiplies. At that rate one naive epoch over the full set would take about a
+   minute and a half.
  - Run it twice: the same seed prints the same numbers, digit for digit.
  - With `--quick` the autoencoder sees 2,048 images twice and is still far behind PCA (test MSE
    0.051 against 0.015): a smoke run checks that everything works, not what the model can learn.
