@@ -21,9 +21,9 @@
 // back from L3 or memory; at 1024³ with two threads that round trip cost a few percent.) b's
 // packed block, which every task reads, is filled a few strips at a time by whichever thread
 // first needs them (PackedB.swift), so packing overlaps multiplying and there is no wait between
-// a packing phase and a multiplying phase. One parallelFor per call, on threads that stay awake between
-// calls (WorkerPool.swift), is what lets the chapter's small GEMMs (a fraction of a millisecond)
-// gain from the second core. (Only a GEMM whose packed b would pass 16 MB goes through k in
+// a packing phase and a multiplying phase. One parallelFor per call, on threads that stay awake
+// between calls (WorkerPool.swift), is what lets the chapter's small GEMMs (a fraction of a
+// millisecond) gain from the second core. (Only a GEMM whose packed b would pass 16 MB goes through k in
 // several groups of blocks.)
 // k is never split across threads: each element of c is summed in the same order whatever the
 // thread count, so results are bit-identical run after run, and across thread counts.
