@@ -13,15 +13,20 @@
 //   Figures     PNG via libpng, image grids, colour maps, gnuplot scripts
 //   ChapterKit  shared flags, progress bar, metrics.json, output folder
 //   Bottleneck  umbrella: `import Bottleneck` gives a chapter all of the above
+import Foundation
 import PackageDescription
 
 // Release builds compile the kernels for the CPU they run on, so that Swift's SIMD types become real
-// vector instructions (AVX-512 on this project's machines) instead of scalar calls to `fmaf`.
-// `-march=native` reaches Swift's code generator through the Clang importer; it builds on any
-// x86-64 or arm64 machine, and the binary is meant for the machine that built it.
+// vector instructions (AVX2 or AVX-512) instead of scalar calls to `fmaf`. `-march=native` reaches
+// Swift's code generator through the Clang importer; it builds on any x86-64 or arm64 machine, and
+// the binary is meant for the machine that built it. BOTTLENECK_MARCH picks another target, to see
+// the code another CPU would get: `BOTTLENECK_MARCH=haswell swift build -c release
+// --scratch-path .build-haswell` builds AVX2 code (16 vector registers) on an AVX-512 machine,
+// and `skylake-avx512` the reverse (which only runs where AVX-512 is).
+let march = ProcessInfo.processInfo.environment["BOTTLENECK_MARCH"] ?? "native"
 #if arch(x86_64) || arch(arm64)
-  let nativeCPU: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=native"])]
-  let nativeCPUC: [CSetting] = [.unsafeFlags(["-march=native"])]
+  let nativeCPU: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=\(march)"])]
+  let nativeCPUC: [CSetting] = [.unsafeFlags(["-march=\(march)"])]
 #else
   let nativeCPU: [SwiftSetting] = []
   let nativeCPUC: [CSetting] = []

@@ -189,6 +189,11 @@ struct LabResults {
   /// Whether the tiled GEMM gave the same bits with 1 thread and with several.
   var identicalAcrossThreads: Bool?
   var wallSeconds = 0.0
+  /// The measured FMA ceiling, and the tile the tiled kernels used.
+  var peak: MeasuredPeak?
+  var tile: GEMMTile = .best
+  /// Every tile timed on one thread.
+  var tiles: [TileRow] = []
 
   /// metrics.json: pretty-printed, keys sorted, so two runs diff cleanly.
   func jsonData() throws -> Foundation.Data {
@@ -206,6 +211,13 @@ struct LabResults {
       "quick": .flag(quick),
       "threads": .integer(threads),
       "machine": .group(machineGroup),
+      "cpu": [
+        "isa": .text(VectorISA.usable.description), "tile": .text(tile.rawValue),
+        "peak_gflops_1_thread": MetricValue(orNull: peak?.oneThread),
+        "peak_gflops": MetricValue(orNull: peak?.allThreads),
+        "l1d_bytes": .integer(CacheSizes.l1), "l2_bytes": .integer(CacheSizes.l2),
+      ],
+      "tiles": .list(tiles.map(\.metric)),
       "build": [
         "configuration": .text(BuildFacts.configuration),
         "flags": .list(BuildFacts.flags.map { .text($0) }),

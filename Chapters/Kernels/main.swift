@@ -149,10 +149,10 @@ struct GEMMStep {
   }
 
   /// The six steps, the last with `threads` threads.
-  static func walk(threads: Int) -> [GEMMStep] {
+  static func walk(threads: Int, tile: GEMMTile) -> [GEMMStep] {
     let naive = NaiveKernels()
-    let simd = TiledKernels(threads: 1)
-    let tiled = TiledKernels(threads: threads)
+    let simd = TiledKernels(threads: 1, tile: tile)
+    let tiled = TiledKernels(threads: threads, tile: tile)
     return [
       GEMMStep(name: "naive", slow: true, takesTransposes: true) {
         $0.multiply(with: naive, into: &$1)
@@ -355,6 +355,25 @@ func differenceTable(_ rows: [GEMMRow], shapes: [GEMMShape], variants: [String])
   return table
 }
 
+/// Each fast contender as a share of the measured peak for its thread count: the one-thread
+/// ones against the 1-thread peak, tiled and numpy against the all-threads peak.
+func peakTable(_ rows: [GEMMRow], shapes: [GEMMShape], threads: Int, peak: MeasuredPeak)
+  -> TextTable
+{
+  let variants = ["simd-1-thread", "numpy-1-thread", "tiled", "numpy"]
+  var table = TextTable(["shape", "m x n x k"] + variants)
+  for shape in shapes {
+    var cells = [shape.label, shape.text]
+    for variant in variants {
+      let ceiling = variant.hasSuffix("1-thread") ? peak.oneThread : peak.allThreads
+      let row = measurement(in: rows, variant: variant, shape: shape)
+      cells.append(row.map { Format.percent($0.gflops / ceiling) } ?? "-")
+    }
+    table.add(cells)
+  }
+  return table
+}
+
 /*:
  ### The other hot kernels: elementwise maps and sums
  A layer's forward pass also adds a bias (a row repeated down the batch) and applies an
@@ -478,18 +497,18 @@ func timeElementwise(
   return results
 }
 
- /*: ### Denormals Floats smaller than 2⁻¹²⁶ ≈ 1.2·10⁻³⁸ (but not zero) are *subnormal* (denormal):
- they trade precision for range, and most x86 cores handle them in slow microcode, around a hundred
- cycles per instruction instead of one. Training produces them: weights and activations that decay
- towards zero pass through that range. The CPU can be told to treat them as zero instead, with two
- bits of its MXCSR control register: flush-to-zero (results) and denormals-are-zero (inputs).
- Sources/CPUSupport sets both on every thread that runs a tiled kernel: without them, this project
- measured MLP training epochs about 30% slower once the first epoch was over. Values that small
- carry no information a network can use, so results do not change measurably.
+/*: ### Denormals Floats smaller than 2⁻¹²⁶ ≈ 1.2·10⁻³⁸ (but not zero) are *subnormal* (denormal):
+they trade precision for range, and most x86 cores handle them in slow microcode, around a hundred
+cycles per instruction instead of one. Training produces them: weights and activations that decay
+towards zero pass through that range. The CPU can be told to treat them as zero instead, with two
+bits of its MXCSR control register: flush-to-zero (results) and denormals-are-zero (inputs).
+Sources/CPUSupport sets both on every thread that runs a tiled kernel: without them, this project
+measured MLP training epochs about 30% slower once the first epoch was over. Values that small
+carry no information a network can use, so results do not change measurably.
 
- The experiment below is the extreme case: step 3 on an A whose every entry is subnormal
- (uniform in [-1, 1) times 2⁻¹²⁶), with the bits off, then on. With them on, every product is 0.
- */
+The experiment below is the extreme case: step 3 on an A whose every entry is subnormal
+(uniform in [-1, 1) times 2⁻¹²⁶), with the bits off, then on. With them on, every product is 0.
+*/
 
 func denormalExperiment(size: Int, policy: TimingPolicy) -> (off: Double, on: Double)? {
   let shape = GEMMShape.square(size)
@@ -552,19 +571,33 @@ func lab(_ options: KernelLab) throws {
 
   /*:
    **The machine and the build.** The numbers only mean something next to what the machine can
-   do; the peak is the 64 FLOP/cycle above times the clock the system reports.
+   do: the lab names the CPU, the register tile the tiled kernels chose for it, and a peak it
+   measures (PeakFLOPS.swift) rather than one computed from a nominal clock.
    */
   let machine = results.machine
+  let tile = try options.gemmTile()
+  let blocking = GEMMBlocking(tile: tile)
   print("Kernel lab: C = A·B in single precision, from the naive loop to the tiled kernel.")
   print("CPU: \(machine.cpuModel), \(machine.cores) cores; caches per core: \(machine.cacheText)")
+  print(
+    "vector instructions: \(VectorISA.cpu) on the CPU, \(VectorISA.compiled) in this build;"
+      + " GEMM tile \(tile) (\(tile.registersNeeded) registers, made for \(tile.isa)),"
+      + " blocks of depth \(blocking.maxDepth) and width \(blocking.maxWidth)"
+      + (tile == .best ? "" : "; forced (the best here is \(GEMMTile.best))"))
+  let peak = measurePeak(tile: tile, threads: threads, quick: quick)
+  results.peak = peak
+  results.tile = tile
+  print(
+    "peak, measured (12 independent \(tile.vectorWidth)-lane FMAs on registers): "
+      + "\(gflopsText(peak.oneThread)) GFLOP/s on 1 thread, \(gflopsText(peak.allThreads)) on "
+      + "\(threads)")
   if let perCycle = machine.flopsPerCycle, let mhz = machine.megahertz,
-    let peak = machine.peakGflopsPerCore
+    let nominal = machine.peakGflopsPerCore
   {
     print(
-      "peak ≈ \(perCycle) FLOP/cycle x \(Format.significant(mhz / 1000, digits: 3)) GHz = "
-        + "\(gflopsText(peak)) GFLOP/s per core, "
-        + "\(gflopsText(peak * Double(machine.cores))) on all "
-        + "\(machine.cores)")
+      "  (nominal: \(perCycle) FLOP/cycle x \(Format.significant(mhz / 1000, digits: 3)) GHz = "
+        + "\(gflopsText(nominal)) per core; a virtual machine reports its base clock, not the "
+        + "one it runs at)")
   }
   print(
     "build: \(BuildFacts.configuration), \(BuildFacts.flags.joined(separator: " ")), Swift "
@@ -580,7 +613,7 @@ func lab(_ options: KernelLab) throws {
     print("note: a debug build; `swift run -c release kernels` gives the numbers the prose quotes")
   }
 
-  let steps = GEMMStep.walk(threads: threads)
+  let steps = GEMMStep.walk(threads: threads, tile: tile)
   results.validation = try validate(steps, on: validationShapes())
 
   /*:
@@ -591,8 +624,8 @@ func lab(_ options: KernelLab) throws {
   let check = GEMMProblem(GEMMShape(label: "check", m: 127, n: 129, k: 300), seed: 99)
   var one = [Float](repeating: 0, count: 127 * 129)
   var all = one
-  check.multiply(with: TiledKernels(threads: 1), into: &one)
-  check.multiply(with: TiledKernels(threads: max(2, threads)), into: &all)
+  check.multiply(with: TiledKernels(threads: 1, tile: tile), into: &one)
+  check.multiply(with: TiledKernels(threads: max(2, threads), tile: tile), into: &all)
   results.identicalAcrossThreads = one == all
   print(
     "tiled with 1 and \(max(2, threads)) threads on 127 x 129 x 300: "
@@ -655,7 +688,20 @@ func lab(_ options: KernelLab) throws {
   print(
     differenceTable(results.gemm, shapes: allShapes, variants: steps.dropFirst().map(\.name)).text)
   printSpeedups(results.gemm, shapes: allShapes, steps: steps, numpy: numpy)
+  print(
+    "\nShare of the measured peak (1 thread: \(gflopsText(peak.oneThread)), \(threads): "
+      + "\(gflopsText(peak.allThreads)) GFLOP/s)")
+  print(peakTable(results.gemm, shapes: allShapes, threads: threads, peak: peak).text)
   warnIfSIMDIsScalar(results.gemm)
+
+  /*:
+   **Every tile on this machine**, one thread each, the chosen one and the three made for other
+   register files (TileComparison.swift).
+   */
+  let tileSize = quick ? 128 : 512
+  print("\nTiming every register tile on \(tileSize)³, 1 thread:")
+  results.tiles = timeTiles(size: tileSize, policy: policy)
+  print(tileTable(results.tiles, chosen: tile, peak: peak).text)
 
   /*:
    **Elementwise maps and sums**, on a batch and on a large array.
@@ -1007,6 +1053,19 @@ struct KernelLab: ParsableCommand {
   @Option(help: "Threads for the tiled kernels and for NumPy. (default: all cores)")
   var threads: Int?
 
+  @Option(
+    help: ArgumentHelp(
+      "Register tile of the tiled GEMM: auto, 8x32, 6x16, 8x12 or 6x8. (default: "
+        + "$BOTTLENECK_TILE if set, else auto: the one for this CPU)",
+      valueName: "tile"))
+  var tile: String?
+
+  /// The tile `--tile` names, else $BOTTLENECK_TILE's, else the one for this CPU.
+  func gemmTile() throws -> GEMMTile {
+    if let tile { return try GEMMTile.named(tile) }
+    return try GEMMTile.fromEnvironment() ?? .best
+  }
+
   @Flag(help: "Skip the NumPy (OpenBLAS) baseline even if python3 and numpy are installed.")
   var noNumpy = false
 
@@ -1018,6 +1077,11 @@ struct KernelLab: ParsableCommand {
       throw ValidationError("--threads must be at least 1 (got \(threads)).")
     }
     if output.isEmpty { throw ValidationError("--output must not be empty.") }
+    if let tile, (try? GEMMTile.named(tile)) == nil {
+      throw ValidationError(
+        "unknown tile '\(tile)' for --tile: use one of " + GEMMTile.names.joined(separator: ", ")
+          + ".")
+    }
   }
 
   func run() throws {

@@ -46,10 +46,27 @@ extension ChapterOptions {
     kernels.lowercased() == "naive" ? 1 : (threads ?? TiledKernels.defaultThreads)
   }
 
-  /// The kernel set named by `--kernels`, with `--threads` workers.
+  /// The GEMM tile: `--tile`, else $BOTTLENECK_TILE, else the one for this CPU. Throws
+  /// `GEMMTileError.unknownName` for a name that is none of them.
+  public func gemmTile() throws -> GEMMTile {
+    if let tile { return try GEMMTile.named(tile) }
+    return try GEMMTile.fromEnvironment() ?? .best
+  }
+
+  /// The kernel set named by `--kernels`, with `--threads` workers and the `--tile` tile.
   /// Throws `KernelSetError.unknownName` for a name `validate()` would have rejected.
   public func kernelSet() throws -> any KernelSet {
-    try Kernels.named(kernels, threads: threads)
+    try Kernels.named(kernels, threads: threads, tile: gemmTile())
+  }
+
+  /// What metrics.json records of the CPU: its vector instructions, and the tile the GEMM used
+  /// (null with the naive kernels, which have none).
+  public func cpuMetrics() throws -> [String: MetricValue] {
+    let naive = kernels.lowercased() == "naive"
+    return [
+      "isa": .text(VectorISA.usable.description),
+      "tile": naive ? .null : .text(try gemmTile().rawValue),
+    ]
   }
 
   /// Runs `body` with `Kernels.current` set to the chosen kernel set, so every tensor operation
@@ -59,7 +76,9 @@ extension ChapterOptions {
   public func withKernels<Result>(_ body: () throws -> Result) throws -> Result {
     guard profile else { return try Kernels.$current.withValue(try kernelSet(), operation: body) }
     let profiling = ProfilingKernels(try kernelSet())
-    let (result, seconds) = try measure { try Kernels.$current.withValue(profiling, operation: body) }
+    let (result, seconds) = try measure {
+      try Kernels.$current.withValue(profiling, operation: body)
+    }
     print("\n" + KernelProfileReport(tally: profiling.tally, wallSeconds: seconds).text)
     return result
   }

@@ -43,6 +43,13 @@ public struct ChapterOptions: ParsableArguments {
 
   @Option(
     help: ArgumentHelp(
+      "Register tile of the tiled GEMM: 'auto' (the one for this CPU), or 8x32 (AVX-512), 6x16 "
+        + "(AVX2), 8x12 (NEON), 6x8 (SSE2). (default: $BOTTLENECK_TILE if set, else auto)",
+      valueName: "auto|8x32|6x16|8x12|6x8"))
+  public var tile: String?
+
+  @Option(
+    help: ArgumentHelp(
       "Folder with the Fashion-MNIST files. (default: $\(ChapterOptions.dataDirectoryVariable) "
         + "if set, else \(ChapterOptions.defaultDataDirectory))",
       valueName: "folder"))
@@ -62,12 +69,14 @@ public struct ChapterOptions: ParsableArguments {
   public var quick = false
 
   @Flag(
-    help: "Do not render plots with gnuplot; their .gp scripts and data are still written, and image grids too."
+    help:
+      "Do not render plots with gnuplot; their .gp scripts and data are still written, and image grids too."
   )
   public var noPlots = false
 
   @Flag(
-    help: "Time every kernel call and print where the time went: each kernel kind's share, and what is left for everything else."
+    help:
+      "Time every kernel call and print where the time went: each kernel kind's share, and what is left for everything else."
   )
   public var profile = false
 
@@ -91,6 +100,11 @@ public struct ChapterOptions: ParsableArguments {
       throw ValidationError(
         "unknown kernel set '\(kernels)' for --kernels: use one of "
           + Kernels.names.joined(separator: ", ") + ".")
+    }
+    if let tile, (try? GEMMTile.named(tile)) == nil {
+      throw ValidationError(
+        "unknown tile '\(tile)' for --tile: use one of " + GEMMTile.names.joined(separator: ", ")
+          + ".")
     }
     if let threads, threads < 1 {
       throw ValidationError("--threads must be at least 1 (got \(threads)).")

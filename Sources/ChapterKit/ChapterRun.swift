@@ -38,10 +38,13 @@ public final class ChapterRun {
     self.test = test
     metrics = MetricsFile(chapter: chapter, options: options, epochs: epochs)
     let kernels = try options.kernelSet()
+    let tile =
+      (kernels as? TiledKernels).map { ", GEMM tile \($0.tile) on \(VectorISA.usable)" } ?? ""
     print(
       "\(chapter): \(train.count) training and \(test.count) test images from \(directory.path)"
         + "\(options.quick ? " (--quick subset)" : ""); seed \(options.seed);"
-        + " kernels \(kernels.name) with \(options.threadCount) thread(s); output \(folder.url.path)")
+        + " kernels \(kernels.name) with \(options.threadCount) thread(s)\(tile);"
+        + " output \(folder.url.path)")
   }
 
   /// Writes an image grid as `<name>.png`.

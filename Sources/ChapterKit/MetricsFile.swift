@@ -17,6 +17,7 @@ import Foundation
 ///     {
 ///       "batch_size" : 128,
 ///       "chapter" : "vanilla",
+///       "cpu" : { "isa" : "avx2+fma", "tile" : "6x16" },
 ///       "epochs" : 10,
 ///       "kernels" : "tiled",
 ///       "peak_memory_mib" : 312.5,
@@ -36,6 +37,9 @@ public struct MetricsFile: Sendable, Equatable {
   /// The kernel set's name, "naive" or "tiled".
   public var kernels: String
   public var threads: Int
+  /// What the run knew of the CPU: "isa" (its vector instructions, as the kernels use them) and
+  /// "tile" (the GEMM's register tile); the kernel lab adds its measured peak.
+  public var cpu: [String: MetricValue] = [:]
   public var epochs: Int
   public var batchSize: Int
   /// Seconds each epoch took, in order (`Progress.epochSeconds`).
@@ -65,6 +69,7 @@ public struct MetricsFile: Sendable, Equatable {
     self.init(
       chapter: chapter, seed: options.seed, kernels: options.kernels.lowercased(),
       threads: options.threadCount, epochs: epochs, batchSize: options.batchSize)
+    cpu = (try? options.cpuMetrics()) ?? [:]
   }
 
   /// The median of `secondsPerEpoch`, nil when no epoch was timed.
@@ -91,6 +96,7 @@ public struct MetricsFile: Sendable, Equatable {
       ("seed", .integer(Int(truncatingIfNeeded: seed))),
       ("kernels", .text(kernels)),
       ("threads", .integer(threads)),
+      ("cpu", .group(cpu)),
       ("epochs", .integer(epochs)),
       ("batch_size", .integer(batchSize)),
       ("seconds_per_epoch_median", MetricValue(orNull: medianSecondsPerEpoch)),

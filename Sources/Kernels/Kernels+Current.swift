@@ -10,12 +10,14 @@ public enum Kernels {
   /// The kernel sets a user can name on the command line.
   public static let names = ["naive", "tiled"]
 
-  /// The set called `name`, using `threads` worker threads for the tiled set (nil: all cores).
-  /// Throws `KernelSetError.unknownName` for any other name.
-  public static func named(_ name: String, threads: Int? = nil) throws -> any KernelSet {
+  /// The set called `name`, using `threads` worker threads (nil: all cores) and the GEMM tile
+  /// `tile` for the tiled set. Throws `KernelSetError.unknownName` for any other name.
+  public static func named(
+    _ name: String, threads: Int? = nil, tile: GEMMTile = .chosen
+  ) throws -> any KernelSet {
     switch name.lowercased() {
     case "naive": return NaiveKernels()
-    case "tiled": return TiledKernels(threads: threads ?? TiledKernels.defaultThreads)
+    case "tiled": return TiledKernels(threads: threads ?? TiledKernels.defaultThreads, tile: tile)
     default: throw KernelSetError.unknownName(name)
     }
   }

@@ -13,8 +13,8 @@ import CPUSupport
 // visible to the reading thread). Whoever packs a strip, its floats are the same, so results stay
 // bit-identical.
 
-/// One width block of b, over a group of k-blocks, packed a few 32-column strips at a time, on
-/// demand.
+/// One width block of b, over a group of k-blocks, packed a few strips (of the register tile's
+/// width) at a time, on demand.
 ///
 /// The unit of claiming and packing is a group of `stripsPerGroup` neighbouring strips: packing
 /// b stored (k, n) row by row across several strips is about four times faster than strip by
@@ -30,19 +30,21 @@ struct PackedB {
   let column0: Int
   let firstBlock: Int
   let kc: Int
-  /// 32-column strips in the block.
+  /// Columns in one strip: the register tile's.
+  let stripWidth: Int
+  /// Strips in the block.
   let columnStrips: Int
   /// Strips claimed and packed together; groups per k-block.
   let stripsPerGroup: Int
   let groups: Int
-  /// Strip s of k-block d (d counted from firstBlock) is at (d·columnStrips + s)·32·kc.
+  /// Strip s of k-block d (d counted from firstBlock) is at (d·columnStrips + s)·stripWidth·kc.
   let storage: UnsafeMutablePointer<Float>
   /// One flag per group of strips: group g of k-block d at d·groups + g.
   let flags: UnsafeMutablePointer<CInt>
 
   init(
     b: UnsafePointer<Float>, transposed: Bool, k: Int, n: Int, column0: Int, firstBlock: Int,
-    kc: Int, columnStrips: Int, storage: UnsafeMutablePointer<Float>,
+    kc: Int, stripWidth: Int, columnStrips: Int, storage: UnsafeMutablePointer<Float>,
     flags: UnsafeMutablePointer<CInt>
   ) {
     self.b = b
@@ -52,6 +54,7 @@ struct PackedB {
     self.column0 = column0
     self.firstBlock = firstBlock
     self.kc = kc
+    self.stripWidth = stripWidth
     self.columnStrips = columnStrips
     // Transposing b (stored (n, k)) reads along its rows anyway: nothing to gain from groups.
     stripsPerGroup = transposed ? 1 : max(1, min(8, columnStrips / 4))
@@ -66,7 +69,7 @@ struct PackedB {
     let group = block * groups + columnStrip / stripsPerGroup
     if bottleneck_flag_load(flags + group) != 2 { packOrWait(group) }
     return UnsafePointer(
-      storage + (block * columnStrips + columnStrip) * TiledKernels.tileColumns * kc)
+      storage + (block * columnStrips + columnStrip) * stripWidth * kc)
   }
 
   @inline(never)
@@ -77,7 +80,7 @@ struct PackedB {
       spinWait { bottleneck_flag_load(flag) == 2 }
       return
     }
-    let nr = TiledKernels.tileColumns
+    let nr = stripWidth
     let block = group / groups
     let firstStrip = (group % groups) * stripsPerGroup
     let strips = min(stripsPerGroup, columnStrips - firstStrip)
@@ -86,7 +89,8 @@ struct PackedB {
     TiledKernels.packB(
       b, transposed: transposed, k: k, n: n, column0: col0,
       columns: min(strips * nr, n - col0), depth0: depth0, depth: min(kc, k - depth0),
-      into: storage + (block * columnStrips + firstStrip) * nr * kc, stripStride: nr * kc)
+      stripWidth: nr, into: storage + (block * columnStrips + firstStrip) * nr * kc,
+      stripStride: nr * kc)
     bottleneck_flag_store(flag, 2)
   }
 }

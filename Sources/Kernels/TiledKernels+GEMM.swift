@@ -4,19 +4,22 @@
 // Why not three loops? Each multiply-add needs one float of a and one of b. Read straight from the
 // matrices, most of those reads miss the cache, and the CPU waits on memory instead of computing.
 // The fix is reuse at every level of the memory hierarchy:
-//   registers  the micro-kernel keeps an 8x32 block of c in 16 AVX-512 registers and, for each
-//              step along k, does 8·32 = 256 multiply-adds with just 8 + 32 loaded floats.
-//   L1 cache   one packed 8-row strip of a (8 x kc floats, 8 KB) is reused against every 32-wide
-//              strip of b in the block, so it stays in L1 while b's strips stream past. Each
-//              strip of a is packed by the thread that uses it, right before it uses it.
+//   registers  the micro-kernel keeps a tile of c in registers (8x32 in 16 AVX-512 registers,
+//              6x16 in 12 AVX2 ones: GEMMTile.swift) and, for each step along k, does 8·32 =
+//              256 (or 6·16 = 96) multiply-adds with just 8 + 32 (6 + 16) loaded floats.
+//   L1 cache   one packed strip of a (rows x kc floats, 6-8 KB) is reused against every strip
+//              of b in the block, so it stays in L1 while b's strips stream past. Each strip of
+//              a is packed by the thread that uses it, right before it uses it.
 //   L2 cache   one packed block of b (kc x nc floats, at most 256 x 1024 = 1 MB) is reused by
-//              every row strip of a, so it stays in the 2 MB L2 of each core.
-// kc (the depth of a block, maxDepth) and nc (its width, maxWidth) are chosen to fit those caches.
+//              every row strip of a; its strips are read in order, and prefetched, so they
+//              stream from L2 or L3 while a's strip stays in L1.
+// kc (the depth of a block) and nc (its width) follow the tile and the cache sizes the system
+// reports (GEMMBlocking.swift).
 // Blocking over k means c is read and written once per k-block instead of once overall; with kc
 // around 200-256 that is one load and store per 200+ multiply-adds, which costs next to nothing.
 //
-// Threads split the work into rectangles of 8x32 tiles of c (disjoint, so no locks and no race);
-// each task runs every k-block of its rectangle in order, packing each strip of a into 8·kc floats
+// Threads split the work into rectangles of tiles of c (disjoint, so no locks and no race);
+// each task runs every k-block of its rectangle in order, packing each strip of a into rows·kc floats
 // of its own as it reaches it. (Packing all of a up front as well would write it out and read it
 // back from L3 or memory; at 1024³ with two threads that round trip cost a few percent.) b's
 // packed block, which every task reads, is filled a few strips at a time by whichever thread
@@ -29,14 +32,6 @@
 // thread count, so results are bit-identical run after run, and across thread counts.
 
 extension TiledKernels {
-  /// Rows of c in one register tile (and rows of a in one packed strip).
-  static let tileRows = 8
-  /// Columns of c in one register tile: two SIMD16 registers (and columns of b in one strip).
-  static let tileColumns = 32
-  /// The largest depth (kc) of a block: an 8 x kc strip of a fits L1 with room to spare.
-  static let maxDepth = 256
-  /// The largest width (nc) of a block: a kc x nc block of b fits a core's L2.
-  static let maxWidth = 1024
   /// Below this many floating-point operations (2·m·n·k), one thread is faster than two.
   static let gemmParallelFlops = 1 << 22
   /// At most this many floats (16 MB) of b's packed copy at a time. Small and medium GEMMs pack
@@ -57,20 +52,23 @@ extension TiledKernels {
       if !accumulate { c.update(repeating: 0, count: m * n) }
       return
     }
+    let p = GEMMProblem(
+      m: m, n: n, k: k, a: a, transposeA: transposeA, b: b, transposeB: transposeB, c: c,
+      accumulate: accumulate)
     let (workers, chunks) = split(work: 2 * m * n * k, threshold: Self.gemmParallelFlops)
-    let nr = Self.tileColumns
+    let nr = tile.columns
 
     // Equal-sized blocks: k = 784 becomes 4 blocks of 196, not 3 of 256 and a thin one of 16.
-    let depthBlocks = (k + Self.maxDepth - 1) / Self.maxDepth
+    let depthBlocks = (k + blocking.maxDepth - 1) / blocking.maxDepth
     let kc = (k + depthBlocks - 1) / depthBlocks
-    let widthBlocks = (n + Self.maxWidth - 1) / Self.maxWidth
+    let widthBlocks = (n + blocking.maxWidth - 1) / blocking.maxWidth
     let nc = roundUp((n + widthBlocks - 1) / widthBlocks, to: nr)
     // k-blocks are handled in groups of `groupBlocks`, as many as fit the budget.
     let groupBlocks = max(1, min(depthBlocks, Self.packedBudget / (kc * nc)))
 
     // The packed copy of b, in one buffer recycled between calls (BufferPool.swift): every
-    // 32-column strip of b's width block, for every k-block of the group; strip s of k-block d
-    // starts at (d·columnStrips + s)·32·kc.
+    // strip of b's width block, for every k-block of the group; strip s of k-block d starts at
+    // (d·columnStrips + s)·nr·kc.
     let buffer = BufferPool.shared.take(groupBlocks * nc * kc)
     defer { BufferPool.shared.giveBack(buffer) }
     let packedB = buffer.pointer
@@ -85,11 +83,10 @@ extension TiledKernels {
         withUnsafeTemporaryAllocation(of: CInt.self, capacity: blocks * columnStrips) { flags in
           flags.initialize(repeating: 0)
           let packed = PackedB(
-            b: b, transposed: transposeB, k: k, n: n, column0: column0, firstBlock: firstBlock,
-            kc: kc, columnStrips: columnStrips, storage: packedB, flags: flags.baseAddress!)
-          multiply(
-            packed, blocks: blocks, a: a, transposeA: transposeA, m: m, k: k,
-            c: c, n: n, accumulate: accumulate, workers: workers, chunks: chunks)
+            b: p.b, transposed: p.transposeB, k: k, n: n, column0: column0,
+            firstBlock: firstBlock, kc: kc, stripWidth: nr, columnStrips: columnStrips,
+            storage: packedB, flags: flags.baseAddress!)
+          multiply(p, packed, blocks: blocks, workers: workers, chunks: chunks)
         }
       }
     }
@@ -97,11 +94,11 @@ extension TiledKernels {
 
   // c (+)= op(a)·(the packed block of b), for every k-block of the group, on `workers` threads.
   private func multiply(
-    _ packed: PackedB, blocks: Int, a: UnsafePointer<Float>, transposeA: Bool, m: Int, k: Int,
-    c: UnsafeMutablePointer<Float>, n: Int, accumulate: Bool, workers: Int, chunks: Int
+    _ p: GEMMProblem, _ packed: PackedB, blocks: Int, workers: Int, chunks: Int
   ) {
-    let mr = Self.tileRows
-    let nr = Self.tileColumns
+    let mr = tile.rows
+    let nr = tile.columns
+    let (m, n, k) = (p.m, p.n, p.k)
     let kc = packed.kc
     let rowStrips = (m + mr - 1) / mr
     let columnStrips = packed.columnStrips
@@ -122,31 +119,40 @@ extension TiledKernels {
           let depth0 = (packed.firstBlock + block) * kc
           let depth = min(kc, k - depth0)
           // After the first k-block, c already holds a partial sum: add to it.
-          let addToC = accumulate || packed.firstBlock + block > 0
+          let addToC = p.accumulate || packed.firstBlock + block > 0
           for rowStrip in rows {
             let row0 = rowStrip * mr
-            // This 8 x kc strip of a, packed here, stays in L1 while it meets every
-            // 32-column strip of b.
+            // This rows x kc strip of a, packed here, stays in L1 while it meets every strip
+            // of b.
             let stripA = ownStrip.baseAddress!
             Self.packA(
-              a, transposed: transposeA, m: m, k: k, row0: row0, rows: min(mr, m - row0),
-              depth0: depth0, depth: depth, into: stripA)
+              p.a, transposed: p.transposeA, m: m, k: k, row0: row0, rows: min(mr, m - row0),
+              depth0: depth0, depth: depth, tileRows: mr, into: stripA)
             for step in 0..<columns.count {
               // Tasks that start together start at different groups of strips, so that their
               // threads pack different parts of b instead of waiting on the same one.
               let columnStrip = columns.lowerBound + (step + firstStrip) % columns.count
               let col0 = packed.column0 + columnStrip * nr
-              Self.microKernel(
-                depth: depth, a: UnsafePointer(stripA),
-                b: packed.strip(block: block, columnStrip: columnStrip),
-                c: c + row0 * n + col0, ldc: n, rows: min(mr, m - row0),
-                columns: min(nr, n - col0), accumulate: addToC)
+              tile.multiply(
+                TileProduct(
+                  depth: depth, a: UnsafePointer(stripA),
+                  b: packed.strip(block: block, columnStrip: columnStrip),
+                  c: p.c + row0 * n + col0, ldc: n, validRows: min(mr, m - row0),
+                  validColumns: min(nr, n - col0), accumulate: addToC))
             }
           }
         }
       }
     }
   }
+}
+
+/// The arguments of one GEMM call, passed down the loop nest as one value.
+struct GEMMProblem {
+  let m: Int, n: Int, k: Int
+  let a: UnsafePointer<Float>, transposeA: Bool
+  let b: UnsafePointer<Float>, transposeB: Bool
+  let c: UnsafeMutablePointer<Float>, accumulate: Bool
 }
 
 /// `value` rounded up to a multiple of `multiple`.

@@ -4,37 +4,37 @@
 // The four transpose combinations are handled here and only here: once packed, a strip looks the
 // same whether it came from a stored (m, k) or a stored (k, m) matrix, and the micro-kernel never
 // knows. Copying costs one read and one write per float, and each packed float is then used in
-// 32 (from a) or 8 (from b) multiply-adds per tile, for every tile of its block, so it pays for
-// itself many times over.
+// as many multiply-adds as the tile has columns (from a) or rows (from b), for every tile of its
+// block, so it pays for itself many times over.
 //
-// Two of the four cases are plain copies of 8 or 32 neighbouring floats. The other two (a stored
+// Two of the four cases are plain copies of a tile's row or column of neighbouring floats. The other two (a stored
 // (m, k), b stored (n, k)) need a small transpose: their neighbours run along k, but the strip
 // wants neighbours across rows (or columns) for each step along k. Done float by float, that is
 // a strided write or read per float and cost a fifth of the time of the chapter's forward pass;
 // done 8x8 at a time in registers (`transposed`), it is 8 vector loads, 24 shuffles and 8 vector
 // stores per 64 floats.
 //
-// Strips at the edge of a matrix (fewer than 8 rows or 32 columns left) are padded with zeros:
-// the micro-kernel always computes a full 8x32 tile, and the padding adds 0 to the unused part,
-// which is simply not written back to c.
+// Strips at the edge of a matrix (fewer rows or columns left than a tile has) are padded with
+// zeros: the micro-kernel always computes a full tile, and the padding adds 0 to the unused
+// part, which is simply not written back to c.
 
 extension TiledKernels {
-  // a is (m, k), or stored (k, m) when transposed. dst is (depth, 8):
-  //   dst[p·8 + r] = op(a)[row0 + r, depth0 + p]   for r < rows; 0 for rows ≤ r < 8.
-  // For each step p along k the micro-kernel reads the 8 values of a's column p it needs,
-  // next to each other.
+  // a is (m, k), or stored (k, m) when transposed. dst is (depth, tileRows):
+  //   dst[p·tileRows + r] = op(a)[row0 + r, depth0 + p]   for r < rows; 0 for rows ≤ r < tileRows.
+  // For each step p along k the micro-kernel reads the tileRows values of a's column p it
+  // needs, next to each other.
   @inline(never)
   static func packA(
     _ a: UnsafePointer<Float>, transposed: Bool, m: Int, k: Int, row0: Int, rows: Int,
-    depth0: Int, depth: Int, into dst: UnsafeMutablePointer<Float>
+    depth0: Int, depth: Int, tileRows: Int, into dst: UnsafeMutablePointer<Float>
   ) {
     if transposed {
-      // a stored (k, m): the 8 values for step p are already neighbours in row depth0 + p.
+      // a stored (k, m): the values for step p are already neighbours in row depth0 + p.
       copyRows(
         from: a + depth0 * m + row0, stride: m, count: depth, width: rows, paddedWidth: tileRows,
         into: dst)
     } else {
-      // a stored (m, k): row i of a runs along k. Transpose 8 rows x depth into depth x 8.
+      // a stored (m, k): row i of a runs along k. Transpose rows x depth into depth x tileRows.
       transposeRows(
         from: a + row0 * k + depth0, stride: k, rows: rows, length: depth, paddedRows: tileRows,
         into: dst)
@@ -42,45 +42,48 @@ extension TiledKernels {
   }
 
   // b is (k, n), or stored (n, k) when transposed. Packs the `columns` columns from column0 on
-  // (one or more strips of 32) into strips `stripStride` floats apart; strip s is (depth, 32):
-  //   dst[s·stripStride + p·32 + j] = op(b)[depth0 + p, column0 + 32·s + j]
-  // and 0 past the last column. For each step p along k the micro-kernel loads the 32 values of
-  // b's row p in its strip as two SIMD16 vectors.
+  // (one or more strips of stripWidth) into strips `stripStride` floats apart; strip s is
+  // (depth, stripWidth):
+  //   dst[s·stripStride + p·stripWidth + j] = op(b)[depth0 + p, column0 + stripWidth·s + j]
+  // and 0 past the last column. For each step p along k the micro-kernel loads the stripWidth
+  // values of b's row p in its strip as a few SIMD vectors.
   @inline(never)
   static func packB(
     _ b: UnsafePointer<Float>, transposed: Bool, k: Int, n: Int, column0: Int, columns: Int,
-    depth0: Int, depth: Int, into dst: UnsafeMutablePointer<Float>, stripStride: Int
+    depth0: Int, depth: Int, stripWidth: Int, into dst: UnsafeMutablePointer<Float>,
+    stripStride: Int
   ) {
-    let strips = (columns + tileColumns - 1) / tileColumns
+    let nr = stripWidth
+    let strips = (columns + nr - 1) / nr
     if transposed {
       // b stored (n, k): column j of op(b) is row j of b, running along k. Transpose each
-      // 32 x depth piece into depth x 32.
+      // stripWidth x depth piece into depth x stripWidth.
       for s in 0..<strips {
         transposeRows(
-          from: b + (column0 + s * tileColumns) * k + depth0, stride: k,
-          rows: min(tileColumns, columns - s * tileColumns), length: depth,
-          paddedRows: tileColumns, into: dst + s * stripStride)
+          from: b + (column0 + s * nr) * k + depth0, stride: k,
+          rows: min(nr, columns - s * nr), length: depth, paddedRows: nr,
+          into: dst + s * stripStride)
       }
     } else {
       // b stored (k, n): the values for step p are neighbours in row depth0 + p. Go row by row
-      // across all the strips, not strip by strip: one strip's part of a row is only 128 bytes,
-      // and the next row's is a whole row of b further on (4 KB at n = 1024, a new memory page),
-      // a pattern the CPU's prefetcher cannot follow. A run of 256 or more neighbouring floats
-      // it can: inside the GEMM at 1024³ this way takes a quarter of the time strip by strip did.
-      let fullStrips = columns / tileColumns
+      // across all the strips, not strip by strip: one strip's part of a row is only 48-128
+      // bytes, and the next row's is a whole row of b further on (4 KB at n = 1024, a new
+      // memory page), a pattern the CPU's prefetcher cannot follow. A run of 256 or more
+      // neighbouring floats it can: inside the GEMM at 1024³ this way takes a quarter of the
+      // time strip by strip did.
+      let fullStrips = columns / nr
       for p in 0..<depth {
-        // Row p's floats, cut into 32-float pieces, one piece to each strip.
+        // Row p's floats, cut into stripWidth-float pieces, one piece to each strip.
         let from = b + (depth0 + p) * n + column0
-        let to = dst + p * tileColumns
+        let to = dst + p * nr
         copyRows(
-          from: from, stride: tileColumns, count: fullStrips, width: tileColumns,
-          paddedWidth: tileColumns, into: to, destinationStride: stripStride)
+          from: from, stride: nr, count: fullStrips, width: nr, paddedWidth: nr, into: to,
+          destinationStride: stripStride)
         if fullStrips < strips {
           // The last strip is only partly filled; copyRows pads it with zeros.
           copyRows(
-            from: from + fullStrips * tileColumns, stride: tileColumns, count: 1,
-            width: columns - fullStrips * tileColumns, paddedWidth: tileColumns,
-            into: to + fullStrips * stripStride)
+            from: from + fullStrips * nr, stride: nr, count: 1, width: columns - fullStrips * nr,
+            paddedWidth: nr, into: to + fullStrips * stripStride)
         }
       }
     }
@@ -90,7 +93,7 @@ extension TiledKernels {
   // destinationStride) with the first paddedWidth columns written:
   //   dst[p·destinationStride + j] = source[p·stride + j]   for j < width;
   //                                  0                      for width ≤ j < paddedWidth
-  // paddedWidth is 8 or 32, so full rows are copied as whole vectors.
+  // Full rows (width == paddedWidth, a tile's width) are copied as whole vectors.
   static func copyRows(
     from source: UnsafePointer<Float>, stride: Int, count: Int, width: Int, paddedWidth: Int,
     into dst: UnsafeMutablePointer<Float>, destinationStride: Int? = nil
@@ -99,10 +102,8 @@ extension TiledKernels {
     for p in 0..<count {
       let from = source + p * stride
       let to = dst + p * destinationStride
-      if width == paddedWidth && width == 32 {
-        TileRow(loadingFrom: from).store(to: to)  // two 16-float vector moves
-      } else if width == paddedWidth && width == 8 {
-        store8(load8(from), to)
+      if width == paddedWidth {
+        copyFloats(from, to, count: width)
       } else {
         for j in 0..<width { to[j] = from[j] }
         for j in width..<paddedWidth { to[j] = 0 }
@@ -112,44 +113,99 @@ extension TiledKernels {
 
   // source is (rows, stride) with the first `length` columns read; dst is (length, paddedRows).
   //   dst[p·paddedRows + r] = source[r·stride + p] for r < rows; 0 for rows ≤ r < paddedRows
-  // paddedRows is a multiple of 8.
+  // The rows go 8 at a time through an 8x8 transpose in registers; a last group narrower than 8
+  // (a tile of 6 or 12) stores only the part of each transposed row that belongs to it.
   static func transposeRows(
     from source: UnsafePointer<Float>, stride: Int, rows: Int, length: Int, paddedRows: Int,
     into dst: UnsafeMutablePointer<Float>
   ) {
     for r0 in Swift.stride(from: 0, to: paddedRows, by: 8) {
-      let present = min(8, max(0, rows - r0))  // rows of this group of 8 that exist
+      let slots = min(8, paddedRows - r0)  // rows of dst this group fills
+      let present = min(slots, max(0, rows - r0))  // of which exist in source
       var p = 0
-      if present == 8 {
-        // Whole 8x8 blocks: 8 rows, 8 steps along k each.
+      if present == slots {
+        // Whole 8-step blocks: up to 8 rows (missing ones read as zeros), 8 steps along k each.
         let row = source + r0 * stride
+        @inline(__always) func load(_ r: Int) -> SIMD8<Float> {
+          r < present ? load8(row + r * stride + p) : SIMD8()
+        }
         while p + 8 <= length {
           let block = transposed(
-            (
-              load8(row + p), load8(row + stride + p), load8(row + 2 * stride + p),
-              load8(row + 3 * stride + p), load8(row + 4 * stride + p),
-              load8(row + 5 * stride + p), load8(row + 6 * stride + p),
-              load8(row + 7 * stride + p)
-            ))
+            (load(0), load(1), load(2), load(3), load(4), load(5), load(6), load(7)))
           let to = dst + p * paddedRows + r0
-          store8(block.0, to)
-          store8(block.1, to + paddedRows)
-          store8(block.2, to + 2 * paddedRows)
-          store8(block.3, to + 3 * paddedRows)
-          store8(block.4, to + 4 * paddedRows)
-          store8(block.5, to + 5 * paddedRows)
-          store8(block.6, to + 6 * paddedRows)
-          store8(block.7, to + 7 * paddedRows)
+          if slots == 8 {
+            store8(block.0, to)
+            store8(block.1, to + paddedRows)
+            store8(block.2, to + 2 * paddedRows)
+            store8(block.3, to + 3 * paddedRows)
+            store8(block.4, to + 4 * paddedRows)
+            store8(block.5, to + 5 * paddedRows)
+            store8(block.6, to + 6 * paddedRows)
+            store8(block.7, to + 7 * paddedRows)
+          } else {
+            storePart(block.0, slots, to)
+            storePart(block.1, slots, to + paddedRows)
+            storePart(block.2, slots, to + 2 * paddedRows)
+            storePart(block.3, slots, to + 3 * paddedRows)
+            storePart(block.4, slots, to + 4 * paddedRows)
+            storePart(block.5, slots, to + 5 * paddedRows)
+            storePart(block.6, slots, to + 6 * paddedRows)
+            storePart(block.7, slots, to + 7 * paddedRows)
+          }
           p += 8
         }
       }
-      // The rest (the last depth % 8 steps, or a group with fewer than 8 rows): float by float.
+      // The rest (the last length % 8 steps, or a group with rows missing): float by float.
       for q in p..<length {
         let to = dst + q * paddedRows + r0
         for r in 0..<present { to[r] = source[(r0 + r) * stride + q] }
-        for r in present..<8 { to[r] = 0 }
+        for r in present..<slots { to[r] = 0 }
       }
     }
+  }
+}
+
+/// dst[0..<count] = src[0..<count], in the widest vectors that fit (count is a tile's width: 6
+/// to 32).
+@inline(__always)
+func copyFloats(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int) {
+  let from = UnsafeRawPointer(src)
+  let to = UnsafeMutableRawPointer(dst)
+  var j = 0
+  while j + 16 <= count {
+    to.storeBytes(
+      of: from.loadUnaligned(fromByteOffset: 4 * j, as: SIMD16<Float>.self), toByteOffset: 4 * j,
+      as: SIMD16<Float>.self)
+    j += 16
+  }
+  if j + 8 <= count {
+    store8(load8(src + j), dst + j)
+    j += 8
+  }
+  if j + 4 <= count {
+    to.storeBytes(
+      of: from.loadUnaligned(fromByteOffset: 4 * j, as: SIMD4<Float>.self), toByteOffset: 4 * j,
+      as: SIMD4<Float>.self)
+    j += 4
+  }
+  while j < count {
+    dst[j] = src[j]
+    j += 1
+  }
+}
+
+/// The first `count` (1-8) lanes of v, stored at p.
+@inline(__always)
+func storePart(_ v: SIMD8<Float>, _ count: Int, _ p: UnsafeMutablePointer<Float>) {
+  let raw = UnsafeMutableRawPointer(p)
+  var j = 0
+  if count >= 4 {
+    raw.storeBytes(of: v.lowHalf, as: SIMD4<Float>.self)
+    j = 4
+  }
+  while j < count {
+    p[j] = v[j]
+    j += 1
   }
 }
 

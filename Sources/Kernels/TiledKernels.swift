@@ -5,7 +5,9 @@ import Foundation
 /// Each kernel lives in its own file:
 ///   TiledKernels+GEMM.swift         the matrix multiply: blocking over k and n, the thread split
 ///   TiledKernels+GEMMPacking.swift  copying blocks of a and b into the order the micro-kernel reads
-///   TiledKernels+MicroKernel.swift  the 8x32 register tile, where nearly all the time is spent
+///   RegisterTile.swift              the register tile, where nearly all the time is spent
+///   GEMMTile.swift                  the tile for each vector register file, and the choice
+///   GEMMBlocking.swift              block sizes from the tile and the caches
 ///   TiledKernels+Elementwise.swift  unary, unaryBackward and binary in 16-wide SIMD chunks
 ///   TiledKernels+Reduction.swift    sums over (outer, n, inner) views
 ///   ParallelFor.swift               the one way work is spread over threads
@@ -18,11 +20,20 @@ public struct TiledKernels: KernelSet {
   public var name: String { "tiled" }
   /// Worker threads for large kernels. 1 runs everything serially on the calling thread.
   public var threads: Int
+  /// The GEMM's register tile: `GEMMTile.chosen` (the one for this CPU) unless told otherwise.
+  public let tile: GEMMTile
+  /// The GEMM's block sizes, from the tile and this machine's caches.
+  public let blocking: GEMMBlocking
 
   public static var defaultThreads: Int { ProcessInfo.processInfo.activeProcessorCount }
 
-  public init(threads: Int = TiledKernels.defaultThreads) {
+  public init(
+    threads: Int = TiledKernels.defaultThreads, tile: GEMMTile = .chosen,
+    blocking: GEMMBlocking? = nil
+  ) {
     self.threads = max(1, threads)
+    self.tile = tile
+    self.blocking = blocking ?? GEMMBlocking(tile: tile)
   }
 
   /// Work is cut into more chunks than threads, so a core that runs faster (or is less busy with

@@ -93,6 +93,7 @@ import Testing
   (["--learning-rate", "nan"], "--learning-rate"),
   (["--latent", "0"], "--latent"),
   (["--output", ""], "--output"),
+  (["--tile", "4x4"], "unknown tile '4x4' for --tile"),
 ])
 func badValuesAreRejectedNamingTheFlag(arguments: [String], flag: String) throws {
   do {
@@ -120,11 +121,23 @@ func badValuesAreRejectedNamingTheFlag(arguments: [String], flag: String) throws
   #expect(name == "naive")
 }
 
+@Test func tileFlagPicksTheGEMMTileAndMetricsRecordIt() throws {
+  let forced = try ChapterOptions.parse(["--tile", "8x32"])
+  #expect((try forced.kernelSet() as? TiledKernels)?.tile == .avx512)
+  #expect(try forced.cpuMetrics()["tile"] == .text("8x32"))
+  #expect(try forced.cpuMetrics()["isa"] == .text(VectorISA.usable.description))
+  // auto is the best tile for this CPU and build; naive has no tile.
+  #expect(
+    (try ChapterOptions.parse(["--tile", "auto"]).kernelSet() as? TiledKernels)?.tile
+      == GEMMTile.best)
+  #expect(try ChapterOptions.parse(["--kernels", "naive"]).cpuMetrics()["tile"] == .null)
+}
+
 @Test func helpTextExplainsEachOptionAndItsDefault() {
   let help = DemoChapter.helpMessage(columns: 100)
   for flag in [
     "--epochs", "--batch-size", "--learning-rate", "--latent", "--seed", "--kernels",
-    "--threads", "--data-dir", "--output", "--quick", "--no-plots",
+    "--threads", "--tile", "--data-dir", "--output", "--quick", "--no-plots",
   ] {
     #expect(help.contains(flag), "help lacks \(flag)")
   }

@@ -9,6 +9,7 @@ func sampleMetrics() -> MetricsFile {
   metrics.secondsPerEpoch = [4.5, 4.0, 4.25]
   metrics.peakMemoryMiB = 312.5
   metrics.wallSeconds = 15.125
+  metrics.cpu = ["isa": "avx2+fma", "tile": "6x16"]
   metrics["test_mse_per_pixel"] = MetricValue(Float(0.0213))
   metrics["train_mse_per_pixel"] = 0.1234567890123
   metrics["diverged"] = false
@@ -28,8 +29,9 @@ func sampleMetrics() -> MetricsFile {
   let json = try #require(parsed as? [String: Any])
   #expect(
     Set(json.keys) == [
-      "chapter", "seed", "kernels", "threads", "epochs", "batch_size", "seconds_per_epoch",
-      "seconds_per_epoch_median", "peak_memory_mib", "wall_seconds", "results",
+      "chapter", "seed", "kernels", "threads", "cpu", "epochs", "batch_size",
+      "seconds_per_epoch", "seconds_per_epoch_median", "peak_memory_mib", "wall_seconds",
+      "results",
     ])
   #expect(json["chapter"] as? String == "vanilla")
   #expect((json["seed"] as? NSNumber)?.intValue == 7)
@@ -41,6 +43,8 @@ func sampleMetrics() -> MetricsFile {
   #expect((json["seconds_per_epoch_median"] as? NSNumber)?.doubleValue == 4.25)
   #expect((json["peak_memory_mib"] as? NSNumber)?.doubleValue == 312.5)
   #expect((json["wall_seconds"] as? NSNumber)?.doubleValue == 15.125)
+  let cpu = try #require(json["cpu"] as? [String: Any])
+  #expect(cpu["isa"] as? String == "avx2+fma" && cpu["tile"] as? String == "6x16")
 
   let results = try #require(json["results"] as? [String: Any])
   #expect((results["train_mse_per_pixel"] as? NSNumber)?.doubleValue == 0.1234567890123)

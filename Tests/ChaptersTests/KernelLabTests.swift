@@ -66,6 +66,19 @@ struct KernelLabTests {
     let machine = try #require(json["machine"] as? [String: Any])
     #expect((machine["cores"] as? Int ?? 0) >= 1)
 
+    // The CPU block: the tile it chose, and the measured peak above every tiled row.
+    let cpu = try #require(json["cpu"] as? [String: Any])
+    let tileNames = ["8x32", "6x16", "8x12", "6x8"]
+    #expect(tileNames.contains(cpu["tile"] as? String ?? ""), "\(cpu)")
+    #expect(!(cpu["isa"] as? String ?? "").isEmpty)
+    let peakOne = try #require(cpu["peak_gflops_1_thread"] as? Double)
+    let peakAll = try #require(cpu["peak_gflops"] as? Double)
+    #expect(peakOne > 0 && peakAll > 0)
+    // Every tile was timed, on one thread.
+    let tiles = try #require(json["tiles"] as? [[String: Any]])
+    #expect(Set(tiles.compactMap { $0["tile"] as? String }) == Set(tileNames))
+    for row in tiles { #expect((row["gflops"] as? Double ?? 0) > 0, "\(row)") }
+
     // What it printed: the correctness table and the GEMM table.
     #expect(result.standardOutput.contains("max |C − C_naive|"))
     #expect(result.standardOutput.contains("simd-1-thread"))
@@ -85,6 +98,10 @@ struct KernelLabTests {
     let unknown = try ChapterProcess.run("kernels", ["--fast"], scratch: tmp.url)
     #expect(unknown.status != 0)
     #expect(unknown.standardError.contains("--fast"), "\(unknown.standardError)")
+
+    let tile = try ChapterProcess.run("kernels", ["--tile", "3x3"], scratch: tmp.url)
+    #expect(tile.status != 0)
+    #expect(tile.standardError.contains("--tile"), "\(tile.standardError)")
 
     let file = tmp.url.appendingPathComponent("a-file")
     try Data("x".utf8).write(to: file)

@@ -1,0 +1,95 @@
+/*:
+ # The ceiling: a measured peak
+
+ What is the fastest a core can multiply and add? The data sheet's answer, FMA units x lanes x 2
+ x clock, needs a clock, and the clock a virtual machine reports is a nominal one: on the AMD
+ EPYC this lab was tuned on, /proc/cpuinfo says 2.45 GHz and OpenBLAS ran at 93 GFLOP/s on one
+ core, above the "32 FLOP/cycle x 2.45 GHz = 78" that makes. So the lab measures its ceiling
+ instead, with a loop that does nothing but FMAs on registers:
+
+     acc[i] = acc[i] + x · y      for i in 0..<12, over and over
+
+ Two facts of the hardware set how it must be written. An FMA's result is ready only about 4
+ cycles after it starts (its *latency*), while a core can start 2 every cycle (its
+ *throughput*). One accumulator would wait 4 cycles for itself between FMAs and reach an eighth
+ of the peak; 8 independent ones (latency x throughput) keep both units busy, and 12 leave a
+ margin. 12 accumulators, plus x and y, are 14 registers: they fit AVX2's 16, and the loop never
+ touches memory, so it runs at whatever the arithmetic units can do. The vector is the tile's
+ own: 16 lanes on AVX-512, 8 on AVX2, 4 on NEON.
+
+ Every GEMM row of the lab is then also given as a percentage of this peak: the single-threaded
+ tiled kernel against the 1-thread peak, the multi-threaded one against the all-thread peak.
+ */
+
+import Bottleneck
+import Dispatch
+import Foundation
+
+/// The measured FMA ceiling, in GFLOP/s.
+struct MeasuredPeak {
+  var oneThread: Double
+  var allThreads: Double
+  var threads: Int
+}
+
+/// Runs `iterations` rounds of 12 independent vector FMAs on registers; returns their sum so
+/// the compiler cannot drop the loop.
+@inline(never)
+func fmaLoop<Vector: SIMD>(_: Vector.Type, iterations: Int) -> Float where Vector.Scalar == Float {
+  var acc = InlineArray<12, Vector>(repeating: Vector(repeating: 1))
+  // x · y + acc with x·y tiny: the accumulators stay near 1, far from overflow and subnormals.
+  let x = Vector(repeating: 1e-7)
+  let y = Vector(repeating: 1e-7)
+  for _ in 0..<iterations {
+    for i in 0..<12 { acc[i].addProduct(x, y) }
+  }
+  var total = Vector()
+  for i in 0..<12 { total += acc[i] }
+  return total.sum()
+}
+
+/// GFLOP/s of `threads` threads each running the FMA loop at once, median of `rounds`.
+func measurePeak<Vector: SIMD>(
+  _ vector: Vector.Type, threads: Int, iterations: Int, rounds: Int
+) -> Double where Vector.Scalar == Float {
+  let flopsPerThread = Double(iterations) * 12 * Double(Vector.scalarCount) * 2
+  var samples: [Double] = []
+  for _ in 0..<rounds {
+    let seconds = measure {
+      if threads == 1 {
+        blackHole(fmaLoop(vector, iterations: iterations))
+      } else {
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+          blackHole(fmaLoop(vector, iterations: iterations))
+        }
+      }
+    }.seconds
+    samples.append(flopsPerThread * Double(threads) / seconds / 1e9)
+  }
+  return samples.sorted()[samples.count / 2]
+}
+
+/// The peak for the vector width of `tile` (the registers it was made for), on 1 and on
+/// `threads` threads.
+func measurePeak(tile: GEMMTile, threads: Int, quick: Bool) -> MeasuredPeak {
+  let iterations = quick ? 1_000_000 : 4_000_000
+  let rounds = quick ? 3 : 7
+  func run(_ threads: Int) -> Double {
+    switch tile.vectorWidth {
+    case 16:
+      measurePeak(SIMD16<Float>.self, threads: threads, iterations: iterations, rounds: rounds)
+    case 8: measurePeak(SIMD8<Float>.self, threads: threads, iterations: iterations, rounds: rounds)
+    default:
+      measurePeak(SIMD4<Float>.self, threads: threads, iterations: iterations, rounds: rounds)
+    }
+  }
+  _ = run(1)  // warm-up: the first round also wakes the core's vector unit to full speed
+  return MeasuredPeak(
+    oneThread: run(1), allThreads: threads > 1 ? run(threads) : run(1), threads: threads)
+}
+
+/// Keeps a value alive in the optimizer's eyes.
+@inline(never)
+func blackHole(_ value: Float) {
+  if value == 0.123456 { print("") }
+}

@@ -1,0 +1,91 @@
+/*:
+ # One tile per register file, and what a tile that does not fit costs
+
+ The micro-kernel keeps a tile of C in vector registers for a whole k-block
+ (Sources/Kernels/RegisterTile.swift). How big a tile? As big as the registers allow, because each
+ step along k loads one row of B's strip and broadcasts one value of A's per row of the tile:
+
+ | tile | vectors per row | accumulators | + B's row + broadcast | loads per step | FMAs per step |
+ |------|-----------------|--------------|-----------------------|----------------|---------------|
+ | 8x32 (AVX-512, 16 lanes) | 2 | 16 | 19 of 32 | 2 + 8 | 16 |
+ | 6x16 (AVX2, 8 lanes)     | 2 | 12 | 15 of 16 | 2 + 6 | 12 |
+ | 8x12 (NEON, 4 lanes)     | 3 | 24 | 28 of 32 | 3 + 8 | 24 |
+ | 6x8 (SSE2, 4 lanes)      | 2 | 12 | 15 of 16 | 2 + 6 | 12 |
+
+ Each has at least 12 independent accumulators: more than the 8 (FMA latency 4 x 2 units) that
+ keep both FMA units busy (PeakFLOPS.swift), and at least 1.5 FMAs per load.
+
+ Put the AVX-512 tile on an AVX2 machine and its 16 accumulators of 16 lanes become 32 registers
+ of 8, twice what there is: the compiler keeps most of the tile on the stack and loads and stores
+ it on every step along k. The 8x12 tile needs 28 registers and spills on x86's 16 just the same.
+ All four tiles are one generic function (`RegisterTile<rows, vectors, Vector>`), so they all
+ compile and run everywhere; the table below times each on this machine, one thread, so you can
+ see what a spill costs. (To see it in the machine code: `objdump -d` on
+ `.build/release/Kernels.build/TiledKernels+GEMM.swift.o`, and look for `(%rsp)` or `(%rbp)`
+ between the `vfmadd231ps` of each specialisation's inner loop.)
+ */
+
+import Bottleneck
+
+/// One tile timed on one thread at one size.
+struct TileRow {
+  var tile: GEMMTile
+  var shape: GEMMShape
+  var seconds: Double
+  var runs: Int
+  var gflops: Double { shape.flops / seconds / 1e9 }
+
+  var metric: MetricValue {
+    [
+      "tile": .text(tile.rawValue), "isa": .text(tile.isa.description),
+      "registers_needed": .integer(tile.registersNeeded), "m": .integer(shape.m),
+      "n": .integer(shape.n), "k": .integer(shape.k), "threads": 1,
+      "seconds": .number(seconds), "runs": .integer(runs), "gflops": .number(gflops),
+    ]
+  }
+}
+
+/// Times every tile with one thread on an n x n x n multiply, interleaved.
+func timeTiles(size: Int, policy: TimingPolicy) -> [TileRow] {
+  let shape = GEMMShape(label: "square", m: size, n: size, k: size)
+  let problem = GEMMProblem(shape, seed: 7)
+  let output = OutputMatrix(count: size * size)
+  let contenders = GEMMTile.allCases.map { tile in
+    let kernels = TiledKernels(threads: 1, tile: tile)
+    return Contender(name: tile.rawValue) {
+      seconds { problem.multiply(with: kernels, into: &output.c) }
+    }
+  }
+  let timings = timeInterleaved(contenders, policy: policy)
+  return GEMMTile.allCases.compactMap { tile in
+    timings[tile.rawValue].map {
+      TileRow(tile: tile, shape: shape, seconds: $0.seconds, runs: $0.runs)
+    }
+  }
+}
+
+/// The tile table: GFLOP/s, the share of the 1-thread peak, and the registers each tile needs
+/// against the ones this machine has.
+func tileTable(_ rows: [TileRow], chosen: GEMMTile, peak: MeasuredPeak?) -> TextTable {
+  let available = VectorISA.usable == .avx512 || VectorISA.usable == .neon ? 32 : 16
+  var table = TextTable(["tile", "made for", "registers needed", "GFLOP/s", "% of peak", ""])
+  for row in rows {
+    let share = peak.map { Format.percent(row.gflops / $0.oneThread) } ?? "-"
+    let fits = row.tile.registersNeeded * max(1, row.tile.vectorWidth / laneCount()) <= available
+    table.add([
+      row.tile.rawValue, row.tile.isa.description, "\(row.tile.registersNeeded)",
+      gflopsText(row.gflops), share,
+      (row.tile == chosen ? "chosen" : "") + (fits ? "" : " spills"),
+    ])
+  }
+  return table
+}
+
+/// Floats in one of this machine's vector registers (as the kernels were compiled).
+func laneCount() -> Int {
+  switch VectorISA.usable {
+  case .avx512: 16
+  case .avx2: 8
+  case .neon, .baseline: 4
+  }
+}

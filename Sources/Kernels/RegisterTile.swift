@@ -1,0 +1,122 @@
+import CPUSupport
+
+// The micro-kernel: where a large GEMM spends nearly all its time.
+//
+// It computes one `rows` x `columns` tile of c from a packed strip of a (`rows` floats per step
+// along k) and a packed strip of b (`columns` floats per step). The tile lives in
+// rows · vectors SIMD registers (`Vector`, e.g. SIMD8<Float> for one 256-bit AVX2 register) and
+// never touches memory inside the loop. Each step p along k:
+//   load  b's row p: `vectors` vector loads
+//   for each row r: c_r += a[r, p] · (b's row p)   (one broadcast, `vectors` fused multiply-adds)
+// That is rows · vectors FMAs for `vectors` loads and `rows` broadcasts.
+//
+// Which shape? Three limits decide it (RegisterTileShape.swift lists the tiles):
+//   registers   the accumulators, plus b's row, plus a broadcast, must fit the register file
+//               (16 on AVX2, 32 on AVX-512 and NEON), or the tile spills to memory every step;
+//   latency     an FMA takes about 4 cycles and a core starts 2 per cycle, so at least 8
+//               independent accumulators are needed to keep both units busy;
+//   loads       a core loads 2 (some 3) vectors per cycle, so FMAs per load (rows · vectors
+//               over rows + vectors) must be well above 1.
+//
+// One generic function serves every tile. `rows` and `vectors` are value generic parameters
+// (Swift 6.2's `let` generics) and the tile is an InlineArray of InlineArrays of vectors; once the
+// compiler specialises it for, say, 6 rows of 2 SIMD8, every loop over rows and vectors has a
+// constant trip count, is unrolled, and the accumulators become plain registers: the machine code
+// is the one a hand-written 6x16 kernel gives (Chapters/Kernels explains how to check).
+
+/// One tile product: c (validRows, validColumns), row stride ldc, (+)= the packed strips a·b.
+struct TileProduct {
+  let depth: Int
+  /// a is packed (depth, rows), b is packed (depth, columns).
+  let a: UnsafePointer<Float>, b: UnsafePointer<Float>
+  let c: UnsafeMutablePointer<Float>, ldc: Int
+  let validRows: Int, validColumns: Int
+  let accumulate: Bool
+}
+
+extension GEMMTile {
+  //   c[r, j] (+)= Σ_p a[p·rows + r] · b[p·columns + j]   for r < validRows, j < validColumns
+  // One switch per tile product picks the specialisation. It sits in this file, next to the
+  // generic code, so that the compiler can specialise it even when it compiles one file at a
+  // time (debug builds, which the tests use): called from another file, a generic function
+  // runs unspecialised, with every SIMD operation a call through a table, hundreds of times
+  // slower (the tile tests took 5 minutes instead of 5 seconds).
+  @inline(__always)
+  func multiply(_ product: TileProduct) {
+    switch self {
+    case .avx512: RegisterTile<8, 2, SIMD16<Float>>.multiply(product)
+    case .avx2: RegisterTile<6, 2, SIMD8<Float>>.multiply(product)
+    case .neon: RegisterTile<8, 3, SIMD4<Float>>.multiply(product)
+    case .portable: RegisterTile<6, 2, SIMD4<Float>>.multiply(product)
+    }
+  }
+}
+
+/// A register tile for the tiled GEMM: `rows` rows of c, each `vectors` SIMD vectors wide.
+enum RegisterTile<let rows: Int, let vectors: Int, Vector: SIMD>
+where Vector.Scalar == Float {
+  static var columns: Int { vectors * Vector.scalarCount }
+  static var rowBytes: Int { columns * MemoryLayout<Float>.stride }
+  /// How far ahead, in bytes, the loop prefetches b: 8 steps along k.
+  static var prefetchDistance: Int { 8 * rowBytes }
+
+  typealias Row = InlineArray<vectors, Vector>
+
+  // a is packed (depth, rows), b is packed (depth, columns), c is (validRows, validColumns)
+  // with row stride ldc:
+  //   c[r, j] (+)= Σ_p a[p·rows + r] · b[p·columns + j]   for r < validRows, j < validColumns
+  @inline(never)
+  static func multiply(_ product: TileProduct) {
+    let (depth, c, ldc) = (product.depth, product.c, product.ldc)
+    var tile = InlineArray<rows, Row>(repeating: Row(repeating: Vector()))
+    var a = product.a
+    var b = UnsafeRawPointer(product.b)
+    for _ in 0..<depth {
+      // Ask for b's row 8 steps ahead now, so that it is in L1 when the loop gets there: one
+      // prefetch per 64-byte cache line of the row.
+      for line in Swift.stride(from: 0, to: rowBytes, by: 64) {
+        bottleneck_prefetch(b + prefetchDistance + line)
+      }
+      var bRow = Row(repeating: Vector())
+      for v in 0..<vectors {
+        bRow[unchecked: v] = b.loadUnaligned(
+          fromByteOffset: v * MemoryLayout<Vector>.stride, as: Vector.self)
+      }
+      for r in 0..<rows {
+        let ar = a[r]
+        for v in 0..<vectors {
+          tile[unchecked: r][unchecked: v].addProduct(ar, bRow[unchecked: v])
+        }
+      }
+      a += rows
+      b += rowBytes
+    }
+    // Write back only the rows and columns that exist; the rest of the tile is padding.
+    for r in 0..<rows where r < product.validRows {
+      store(
+        tile[unchecked: r], to: c + r * ldc, columns: product.validColumns,
+        accumulate: product.accumulate)
+    }
+  }
+
+  // row is one tile row (columns floats); c is (count), count ≤ columns.  c[j] (+)= row[j]
+  @inline(__always)
+  static func store(
+    _ row: Row, to c: UnsafeMutablePointer<Float>, columns count: Int, accumulate: Bool
+  ) {
+    let raw = UnsafeMutableRawPointer(c)
+    if count == columns {
+      for v in 0..<vectors {
+        let offset = v * MemoryLayout<Vector>.stride
+        var sum = row[unchecked: v]
+        if accumulate { sum += raw.loadUnaligned(fromByteOffset: offset, as: Vector.self) }
+        raw.storeBytes(of: sum, toByteOffset: offset, as: Vector.self)
+      }
+    } else {
+      for j in 0..<count {
+        let value = row[unchecked: j / Vector.scalarCount][j % Vector.scalarCount]
+        c[j] = accumulate ? c[j] + value : value
+      }
+    }
+  }
+}

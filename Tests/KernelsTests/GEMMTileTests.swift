@@ -1,0 +1,123 @@
+import Kernels
+import Testing
+
+/// Every register tile, on every machine: the tiles are one generic micro-kernel over Swift's SIMD
+/// types, which compile everywhere, so the AVX-512 and NEON tiles are checked on an AVX2 machine
+/// too (only slower there).
+@Suite("GEMM register tiles")
+struct GEMMTileTests {
+  /// Shapes around each tile's edges (1 to 33 rows: partial tiles of 6 and 8; columns 1 to 50:
+  /// partial strips of 8, 12, 16 and 32), several k-blocks, chapter 1's three first-layer shapes,
+  /// and one with b packed in groups of strips.
+  static let shapes: [(m: Int, n: Int, k: Int)] = [
+    (1, 1, 1), (5, 7, 3), (6, 16, 9), (7, 17, 300), (13, 25, 64), (33, 50, 513), (12, 36, 8),
+    (128, 256, 784), (256, 784, 128), (128, 784, 256), (40, 520, 70),
+  ]
+
+  struct Case: Sendable, CustomTestStringConvertible {
+    let tile: GEMMTile
+    let m: Int, n: Int, k: Int
+    var testDescription: String { "\(tile) m=\(m) n=\(n) k=\(k)" }
+  }
+
+  static let cases: [Case] = GEMMTile.allCases.flatMap { tile in
+    shapes.map { Case(tile: tile, m: $0.m, n: $0.n, k: $0.k) }
+  }
+
+  @Test(
+    "each tile equals naive for every transpose, accumulating or not, on 1 and 2 threads",
+    arguments: cases)
+  func tileMatchesNaive(_ c: Case) {
+    var random = TestRandom(seed: UInt64(c.m * 7919 + c.n * 104_729 + c.k))
+    let a = random.array(c.m * c.k)
+    let b = random.array(c.k * c.n)
+    let c0 = random.array(c.m * c.n)
+    for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
+      for accumulate in [false, true] {
+        let start = accumulate ? c0 : [Float](repeating: .nan, count: c.m * c.n)
+        let reference = gemm(
+          NaiveKernels(), m: c.m, n: c.n, k: c.k, a, transposeA: transposeA, b,
+          transposeB: transposeB, into: accumulate ? c0 : start.map { _ in 0 },
+          accumulate: accumulate)
+        for threads in [1, 2] {
+          let tiled = gemm(
+            TiledKernels(threads: threads, tile: c.tile), m: c.m, n: c.n, k: c.k, a,
+            transposeA: transposeA, b, transposeB: transposeB, into: start, accumulate: accumulate)
+          let ratio = worstRatio(tiled, reference) {
+            GEMMTests.tolerance(k: c.k, reference: reference[$0])
+          }
+          #expect(
+            ratio <= 1,
+            "\(c.tile) aᵀ=\(transposeA) bᵀ=\(transposeB) acc=\(accumulate) threads=\(threads)")
+        }
+      }
+    }
+  }
+
+  @Test("each tile gives bit-identical results on 1, 2 and 3 threads", arguments: GEMMTile.allCases)
+  func deterministicAcrossThreads(_ tile: GEMMTile) {
+    let (m, n, k) = (131, 300, 700)  // large enough to go parallel, with edge tiles everywhere
+    var random = TestRandom(seed: 17)
+    let a = random.array(m * k)
+    let b = random.array(n * k)
+    let zero = [Float](repeating: 0, count: m * n)
+    let one = gemm(
+      TiledKernels(threads: 1, tile: tile), m: m, n: n, k: k, a, b, transposeB: true, into: zero)
+    for threads in [2, 3] {
+      let again = gemm(
+        TiledKernels(threads: threads, tile: tile), m: m, n: n, k: k, a, b, transposeB: true,
+        into: zero)
+      #expect(again.map(\.bitPattern) == one.map(\.bitPattern), "\(tile), threads = \(threads)")
+    }
+  }
+
+  @Test("tiles have the shapes and register counts the prose gives")
+  func shapes() {
+    #expect(GEMMTile.avx512.rows == 8 && GEMMTile.avx512.columns == 32)
+    #expect(GEMMTile.avx2.rows == 6 && GEMMTile.avx2.columns == 16)
+    #expect(GEMMTile.neon.rows == 8 && GEMMTile.neon.columns == 12)
+    #expect(GEMMTile.portable.rows == 6 && GEMMTile.portable.columns == 8)
+    // accumulators + b's row + one broadcast, in registers of the tile's own width
+    #expect(GEMMTile.avx512.registersNeeded == 19)
+    #expect(GEMMTile.avx2.registersNeeded == 15)
+    #expect(GEMMTile.neon.registersNeeded == 28)
+    #expect(GEMMTile.portable.registersNeeded == 15)
+    for tile in GEMMTile.allCases { #expect(tile.columns % tile.vectorWidth == 0) }
+  }
+
+  @Test("tiles are found by shape, by instruction set and as auto; other names are refused")
+  func names() throws {
+    #expect(try GEMMTile.named("6x16") == .avx2)
+    #expect(try GEMMTile.named("AVX512") == .avx512)
+    #expect(try GEMMTile.named("neon") == .neon)
+    #expect(try GEMMTile.named("portable") == .portable)
+    #expect(try GEMMTile.named("auto") == GEMMTile.best)
+    #expect(throws: GEMMTileError.self) { try GEMMTile.named("4x4") }
+    let message = "\(GEMMTileError.unknownName("4x4"))"
+    #expect(message.contains("4x4") && message.contains("6x16") && message.contains("auto"))
+  }
+
+  @Test("the best tile uses no instructions the CPU or the build lacks")
+  func bestTileIsUsable() {
+    #expect(VectorISA.usable <= VectorISA.cpu)
+    #expect(VectorISA.usable <= VectorISA.compiled)
+    #expect(GEMMTile.best.isa == VectorISA.usable)
+    #if arch(arm64)
+      #expect(GEMMTile.best == .neon)
+    #endif
+  }
+
+  @Test("block sizes follow the tile and the L1 cache")
+  func blocking() {
+    // 48 KB L1 (the AVX-512 Xeon): the 8x32 tile keeps the depth it was tuned with.
+    #expect(
+      GEMMBlocking(tile: .avx512, l1: 48 * 1024) == GEMMBlocking(maxDepth: 256, maxWidth: 1024))
+    // 32 KB L1 (the AMD EPYC): a 6 x 256 strip of a and a 256 x 16 strip of b take 22 KB.
+    #expect(GEMMBlocking(tile: .avx2, l1: 32 * 1024) == GEMMBlocking(maxDepth: 256, maxWidth: 1024))
+    // A tile too wide for a small L1 gets shallower blocks, and widths stay whole strips.
+    let small = GEMMBlocking(tile: .avx512, l1: 32 * 1024)
+    #expect(small.maxDepth < 256 && small.maxDepth % 8 == 0)
+    #expect(GEMMBlocking(tile: .neon, l1: 64 * 1024).maxWidth % 12 == 0)
+    #expect(CacheSizes.l1 >= 16 * 1024 && CacheSizes.l2 >= 128 * 1024)
+  }
+}
