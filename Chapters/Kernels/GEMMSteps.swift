@@ -186,11 +186,14 @@ func gemmBlocked(
  ## Steps 5 and 6: the production kernel
 
  Step 4 is limited by moving C: every multiply-add loads and stores a float of C. Step 5,
- `TiledKernels(threads: 1)` (Sources/Kernels/TiledKernels+GEMM.swift and +MicroKernel.swift),
- keeps an 8 x 32 tile of C in 16 AVX-512 *registers* for the whole depth of a block. For each p
- it loads 32 floats of B's packed strip (two vectors) and 8 floats of A's packed strip, and does
- 8 · 32 = 256 multiply-adds (16 vector FMAs): C is touched once per block, not once per FMA. This
- is *register blocking*, and it is what lets the arithmetic units, rather than the loads, set the
- pace. Step 6 is the same code with the tiles of C shared out between threads: exactly the
+ `TiledKernels(threads: 1)` (Sources/Kernels/TiledKernels+GEMM.swift and RegisterTile.swift),
+ keeps a tile of C in vector *registers* for the whole depth of a block: 8 x 32 in 16 AVX-512
+ registers, or 6 x 16 in 12 AVX2 ones. For each p it loads one row of B's packed strip (32 or
+ 16 floats: two vectors) and broadcasts the 8 (or 6) floats of A's packed strip, and does
+ 8 · 32 = 256 (or 6 · 16 = 96) multiply-adds: C is touched once per block, not once per FMA.
+ This is *register blocking*, and it is what lets the arithmetic units, rather than the loads,
+ set the pace. Which tile runs is chosen at start-up from the CPU (GEMMTile.swift); all of them
+ are one generic function, `RegisterTile<rows, vectors, Vector>`, that the compiler specialises
+ into the same machine code a hand-written kernel would be (TileComparison.swift). Step 6 is the same code with the tiles of C shared out between threads: exactly the
  `tiled` kernel set the chapters run by default.
  */

@@ -250,18 +250,20 @@ struct LabResults {
       key: .outsideRight, width: 1000, height: 650)
   }
 
-  /// The fast variants alone on a linear axis, under the ceilings of 64 FLOP/cycle at the
-  /// reported clock for one core and for all of them: how close each comes to the machine.
+  /// The fast variants alone on a linear axis, under the measured peaks for one thread and for
+  /// all of them: how close each comes to the machine.
   func fastPlot(variants: [String]) -> LinePlot {
     let fast = variants.filter { $0 == "simd-1-thread" || $0 == "tiled" || $0.hasPrefix("numpy") }
     var series = squareSeries(fast)
     let sizes = Set(gemm.filter { $0.shape == "square" }.map { Double($0.n) }).sorted()
-    if let peak = machine.peakGflopsPerCore, let first = sizes.first, let last = sizes.last {
-      series.append(.init("peak, 1 core", x: [first, last], y: [peak, peak]))
-      let cores = min(threads, machine.cores)
-      if cores > 1 {
-        let all = peak * Double(cores)
-        series.append(.init("peak, \(cores) cores", x: [first, last], y: [all, all]))
+    if let peak, let first = sizes.first, let last = sizes.last {
+      // The measured ceilings (PeakFLOPS.swift).
+      let one = peak.oneThread
+      series.append(.init("measured peak, 1 thread", x: [first, last], y: [one, one]))
+      if peak.threads > 1 {
+        let all = peak.allThreads
+        series.append(
+          .init("measured peak, \(peak.threads) threads", x: [first, last], y: [all, all]))
       }
     }
     return LinePlot(

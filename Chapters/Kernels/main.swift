@@ -27,11 +27,13 @@
  C = A·B with A (m, k) and B (k, n) takes m·n·k multiply-adds: 2mnk floating-point operations
  (FLOPs), 2.1 billion for n = 1024. Speed is reported as GFLOP/s = 2mnk / seconds / 10⁹.
 
- What can one core do? An AVX-512 instruction works on 16 floats at once, and a *fused
- multiply-add* (FMA) computes a·b + c in one step with one rounding. A core like this project's
- has two FMA units, each starting one 16-lane FMA every cycle: 2 units x 16 lanes x 2 FLOPs =
- **64 FLOP per cycle**, about 170 GFLOP/s at 2.7 GHz. The naive loop reaches 2, and 0.3 at
- n = 1024.
+ What can one core do? A vector instruction works on several floats at once: 16 with AVX-512
+ (server Intel parts), 8 with AVX2 (most laptops and AMD servers), 4 with arm64's NEON. A *fused
+ multiply-add* (FMA) computes a·b + c in one step with one rounding, and a core has two FMA
+ units, each starting one FMA every cycle: 2 units x 16 lanes x 2 FLOPs = **64 FLOP per cycle**
+ with AVX-512 (about 170 GFLOP/s at 2.7 GHz), 32 with AVX2. The lab measures what your core
+ really does (PeakFLOPS.swift): 91–96 GFLOP/s on one core of the AMD EPYC it was last run on.
+ The naive loop reaches 1–2, and 0.3–0.5 at n = 1024.
 
  The gap is memory. Each multiply-add needs an a and a b; at 32 FMAs per cycle that would be 64
  floats, 256 bytes, per cycle. The L1 cache (48 KB per core here) delivers at most 128 bytes per
@@ -45,7 +47,8 @@
    2. loop-order: i-p-j, so the inner loop walks rows of B and C; plain Swift arrays.
    3. unsafe: the same over pointers: no bounds checks, no copy-on-write test.
    4. blocked: blocks of B packed to fit L2; still scalar source code.
-   5. simd-1-thread: `TiledKernels(threads: 1)`, an 8x32 register tile of SIMD16 FMAs.
+   5. simd-1-thread: `TiledKernels(threads: 1)`, a register tile of SIMD FMAs made for this
+      CPU's registers: 8x32 on AVX-512, 6x16 on AVX2, 8x12 on NEON (TileComparison.swift).
    6. tiled: `TiledKernels()` on every core, the set the chapters use by default.
  */
 
@@ -806,15 +809,21 @@ extension TimingPolicy {
  (where step 3 would fall further). It is not faster where everything fits anyway: its limit is
  the traffic of C, a load and a store per multiply-add, the same as step 3's.
 
- **Register blocking and SIMD (5 over 4): 7x.** The 8x32 micro-kernel keeps its tile of C in 16
- vector registers for a whole block: per step along k, 2 vector loads of B, 8 broadcasts of A
- and 16 FMAs of 16 lanes, and no stores at all. It is the first step where the FMA units, not
+ **Register blocking and SIMD (5 over 4): 7x on AVX-512, 3x on AVX2.** The micro-kernel keeps
+ its tile of C in vector registers for a whole block. On AVX-512 that is an 8x32 tile in 16
+ registers: per step along k, 2 vector loads of B, 8 broadcasts of A and 16 FMAs of 16 lanes,
+ and no stores at all. On AVX2 it is a 6x16 tile in 12 of the 16 registers: 2 loads, 6
+ broadcasts, 12 FMAs of 8 lanes. (Until December 2026 the AVX2 machines ran the 8x32 tile too:
+ 32 registers' worth of accumulators on a 16-register CPU, spilled to the stack on every step,
+ and simd-1-thread sat at 32 GFLOP/s, 0.35 of OpenBLAS. The tile table shows that cost.) It is the first step where the FMA units, not
  the loads and stores, set the pace, and it is written with `SIMD16<Float>` so the 512-bit FMAs
  do not depend on the auto-vectorizer's mood. Two details take it the last stretch. Each strip of
  B it reads (32 KB) comes from L2, not L1, so the loop asks for B's row 8 steps ahead with a
  prefetch instruction; and B is packed row by row across several strips at once (see Threads,
- below). simd-1-thread reaches 165–175 GFLOP/s, 95–100% of one core's peak at the reported
- 2.7 GHz.
+ below). On the AVX-512 Xeon simd-1-thread reaches 165–175 GFLOP/s, 95–100% of one core's
+ peak at the reported 2.7 GHz. On the AVX2 EPYC the 6x16 tile reaches 57–63 GFLOP/s in the run
+ below, 60–70% of the measured peak, where OpenBLAS reaches 75%: the next gap to close (see
+ Exercise 10).
 
  **Threads (6 over 5): 1.9x on large matrices, 1.4–1.5x on the chapter's backward shapes.** Two
  cores give nearly twice the speed from 1024 up. (The forward shape's 1.1x in this run is the
@@ -833,9 +842,9 @@ extension TimingPolicy {
  spin to what our own helper threads do, see NumPyBaseline.swift, and rests between turns.)
 
  ## Threads: one phase, helpers that stay awake, and why k is never split
- `TiledKernels.gemm` hands each thread whole rectangles of C's 8x32 tiles, and each thread runs
+ `TiledKernels.gemm` hands each thread whole rectangles of C's tiles, and each thread runs
  *every* depth block for its rectangle, first to last, so no thread ever waits for another in
- the middle of a call. Each thread packs the 8-row strip of A it is about to use into a small
+ the middle of a call. Each thread packs the strip of A (one tile's rows) it is about to use into a small
  buffer of its own, where it stays hot in L1. (Packing all of A up front would write it out and
  read it back through the memory bus the two cores share.) B is different: every thread reads
  all of it. An earlier version packed all of B first, with both threads, and only then
@@ -886,7 +895,8 @@ extension TimingPolicy {
    baseline x86-64 (SSE2, no FMA), and `SIMD16.addingProduct` (a fused multiply-add) becomes 16
    calls to the C library's scalar `fmaf`: about 1 GFLOP/s, as slow as naive. With
    `-march=native` the Clang importer tells the code generator the build machine's CPU, and the
-   micro-kernel becomes pure AVX-512 FMAs. Package.swift sets it for x86-64 and arm64, so the
+   micro-kernel becomes pure AVX-512 (or AVX2) FMAs. Package.swift sets it for x86-64 and
+   arm64 (BOTTLENECK_MARCH=haswell, say, builds for another CPU instead), so the
    package builds on either (and on anything else without it); the binary is meant for the
    machine that built it (copy it to an older CPU and it may stop with
    "illegal instruction"). The lab warns when simd-1-thread comes out slower than blocked, the
@@ -914,7 +924,46 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
 
 /*:
  ## What you should see
- A run on 21 November 2026 (`swift run -c release kernels`, 52 s): a 2-core virtual machine
+ Two machines, two runs: first the AVX2 one (what most laptops have), then the AVX-512 one the
+ lab was first tuned on.
+
+ **AVX2.** A run on 1 December 2026 (`swift run -c release kernels`, 65 s): a 2-core virtual
+ machine reporting an "AMD EPYC" (Zen 3 flags: AVX2 and FMA, no AVX-512) at a nominal 2.45 GHz,
+ 32 KB L1d and 512 KB L2 per core; Swift 6.3.1, release build; NumPy 2.4.6 with
+ scipy-openblas 0.3.31; other programs used 1% of the CPUs. The lab chose the 6x16 tile (15
+ registers) with blocks of depth 256 and width 1024, and measured a peak of 90.9 GFLOP/s on one
+ thread and 173 on two (the nominal clock would say 78). tiled gave identical bits with 1 and 2
+ threads. GFLOP/s, medians:
+
+     shape                    m x n x k  naive  loop  unsafe  blocked  simd-1  tiled  numpy  numpy-1
+     square             256 x 256 x 256  0.664  1.21    20.4     22.0    57.5   94.6    115     67.9
+     square             512 x 512 x 512  0.678  1.30    18.6     18.6    53.9    103    133     71.6
+     square          1024 x 1024 x 1024  0.420  1.61    16.2     17.4    57.0    105    131     68.5
+     square          2048 x 2048 x 2048   skip  skip    skip     18.8    57.1    114    135     70.9
+     forward x·Wᵀ       128 x 256 x 784  0.983     -       -        -    63.1   72.9    109     65.5
+     backward dyᵀ·x     256 x 784 x 128  0.645     -       -        -    50.6   87.9   95.2     62.4
+     backward dy·W      128 x 784 x 256  0.684  1.17    19.0     19.3    51.6   93.1    109     67.3
+
+ As shares of the measured peak: simd-1-thread 56–69%, numpy-1-thread 69–79%; tiled 42–66%,
+ numpy 55–78%. Swift over NumPy: 0.77–0.84 on the squares with two threads, 0.75–0.96 with
+ one; 0.67–0.92 on the chapter's shapes. The same day, in quieter minutes, simd-1-thread ran at
+ 87–89 GFLOP/s at 1024³, 0.96 of numpy-1-thread: this host's speed swings by a third between
+ runs, and the two tilings do not swing alike, so read each ratio as a range. Before the tiles
+ (the 8x32 tile on this CPU), tiled reached 65 GFLOP/s at 1024³, 0.35 of NumPy.
+
+ Every tile on 512³, one thread, in the same run:
+
+     tile  made for  registers needed  GFLOP/s  % of peak
+     8x32    avx512                19     27.0      29.7%   spills
+     6x16  avx2+fma                15     47.6      52.3%   chosen
+     8x12      neon                28     14.0      15.4%   spills
+     6x8       sse2                15     31.2      34.4%
+
+ The 8x32 tile needs 38 of AVX2's 16 registers and spills on every step: 0.57 of the 6x16.
+ The 8x12 tile, which fits NEON's 32 registers, spills worse on x86's 16 (its 24 accumulators
+ are 4-lane vectors, one register each). The 6x8 tile fits but uses half of each register.
+
+ **AVX-512.** A run on 21 November 2026 (`swift run -c release kernels`, 52 s): a 2-core virtual machine
  reporting an "Intel(R) Xeon(R) Processor" at 2.7 GHz with AVX-512, 48 KB L1d and 2 MB L2 per
  core; Swift 6.3.1, release build (`-Xcc -march=native`, `-O`); NumPy 2.4.6 with
  scipy-openblas 0.3.31; other programs used 0% of the CPUs. (The host runs other virtual
@@ -987,7 +1036,7 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
 
  The plots: gemm.png shows every step against n on log-log axes (naive's fall at 1024, step 3's
  dip where B leaves L2, the flat blocked line, the fast cluster near the top); gemm-fast.png
- shows simd-1-thread, tiled and NumPy on a linear axis under the two peak lines.
+ shows simd-1-thread, tiled and NumPy on a linear axis under the two measured peak lines.
 
  ## Pitfalls
  - **Timing a debug build.** `swift run kernels` without `-c release` is a debug build.
@@ -1026,11 +1075,19 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  8. Exponential.swift's polynomial has six coefficients. Drop the first (1.987569150e-4) and
     run `swift test --filter Exponential`: how many units in the last place does exp lose? Is
     that still good enough for a sigmoid feeding a mean squared error?
- 9. Prefetching. Delete the two `bottleneck_prefetch` lines in the micro-kernel
-    (Sources/Kernels/TiledKernels+MicroKernel.swift) and run the lab: what happens at 1024 with
+ 9. Prefetching. Delete the `bottleneck_prefetch` loop in the micro-kernel
+    (Sources/Kernels/RegisterTile.swift) and run the lab: what happens at 1024 with
     one thread, and with two? Then put them back, change `bottleneck_prefetch` in
     Sources/CPUSupport/include/cpu_support.h to prefetch for writing (`__builtin_prefetch(address,
     1, 3)`) and run it again. Why does only tiled collapse?
+ 10. Tiles. Run `swift run -c release kernels --tile 8x32` on an AVX2 machine (or `--tile 6x16`
+    on an AVX-512 one): every fast row now uses the other tile. Then try a tile that is not in
+    the list: add a case to GEMMTile (GEMMTile.swift) and to the switch in RegisterTile.swift,
+    say 4x24 (`RegisterTile<4, 3, SIMD8<Float>>`: 12 accumulators, 3 loads of B and only 4
+    broadcasts of A per 12 FMAs, 16 registers in all). On AMD's Zen cores a broadcast from
+    memory may compete with the FMAs for the same two pipes; if so, fewer broadcasts per FMA
+    should win. Does it? Check the inner loop with `objdump -d` first: no `(%rsp)` between the
+    FMAs.
  */
 
 struct KernelLab: ParsableCommand {
