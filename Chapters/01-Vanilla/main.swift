@@ -140,9 +140,14 @@ func lesson(_ options: ChapterOptions) throws {
    an image as the mean plus its projection onto them. It is the best any *linear* code of that
    size can do, in exactly the MSE we train on.
    */
-  let trainPixels = run.train.tensor()  // (60000, 784)
+  // The training set as one (60000, 784) Float tensor would be 188 MB: PCA reads it 4,096
+  // images at a time instead, straight from the 8-bit pixels.
   let testPixels = run.test.tensor()  // (10000, 784)
-  let (pca, pcaSeconds) = measure { PCA.fit(trainPixels, components: code) }
+  let (pca, pcaSeconds) = measure {
+    PCA.fit(rowCount: run.train.count, dimension: run.train.pixelsPerImage, components: code) {
+      run.train.batch(Array($0))
+    }
+  }
   let pcaTestMSE = Double(pca.reconstructionMSE(testPixels))
   let keptVariance = pca.explainedVarianceRatio.reduce(0, +)
   print(
@@ -185,7 +190,7 @@ func lesson(_ options: ChapterOptions) throws {
   let history2D = try train(
     model2D, name: "autoencoder 2-d", epochs: max(1, epochs / 2), learningRate: learningRate,
     run: run, rng: &rng)
-  let pca2 = PCA.fit(trainPixels, components: 2)
+  let pca2 = pca.truncated(to: 2)  // the same as fitting 2 components
   let latent2D = run.test.map { model2D.encode($0) }  // (10000, 2)
   let pca2Test = pca2.encode(testPixels)  // (10000, 2)
   let pca2TestMSE = Double(pca2.reconstructionMSE(testPixels))

@@ -17,14 +17,39 @@ extension PCA {
     mean: [Double], covariance: [Double]
   ) {
     check(x.rank == 2, "PCA.meanAndCovariance: needs a matrix (n, d), got \(x.shape)")
+    return meanAndCovariance(
+      rowCount: x.shape[0], dimension: x.shape[1], rowsPerChunk: rowsPerChunk
+    ) { x.rows($0) }
+  }
+
+  /// The same, for n rows of dimension d that `rows(range)` hands out a chunk at a time, as
+  /// (range.count, d) tensors: a data set too large to hold as one Float tensor is never
+  /// materialised (Fashion-MNIST's training set would be 188 MB). The rows are read twice, for
+  /// the mean and then for the covariance, in the same order as the one-tensor version, so the
+  /// result is the same to the last bit.
+  public static func meanAndCovariance(
+    rowCount n: Int, dimension d: Int, rowsPerChunk: Int = 4096,
+    rows: (Range<Int>) -> Tensor
+  ) -> (mean: [Double], covariance: [Double]) {
     check(rowsPerChunk >= 1, "PCA.meanAndCovariance: rowsPerChunk must be ≥ 1")
-    let (n, d) = (x.shape[0], x.shape[1])
+    let chunks = stride(from: 0, to: n, by: rowsPerChunk).map {
+      $0..<Swift.min($0 + rowsPerChunk, n)
+    }
+    func chunk(_ range: Range<Int>) -> Tensor {
+      let x = rows(range)
+      check(
+        x.shape == [range.count, d],
+        "PCA: a chunk of rows \(range) must be (\(range.count), \(d)), got \(x.shape)")
+      return x
+    }
 
     // μ, accumulated in Double.
     var mean = [Double](repeating: 0, count: d)
-    x.withUnsafePointer { p in
-      for i in 0..<n {
-        for j in 0..<d { mean[j] += Double(p[i * d + j]) }
+    for range in chunks {
+      chunk(range).withUnsafePointer { p in
+        for i in 0..<range.count {
+          for j in 0..<d { mean[j] += Double(p[i * d + j]) }
+        }
       }
     }
     for j in 0..<d { mean[j] /= Double(Swift.max(n, 1)) }
@@ -32,8 +57,8 @@ extension PCA {
 
     // Σ over chunks of X_cᵀ X_c, each (d, d).
     var covariance = [Double](repeating: 0, count: d * d)
-    for start in stride(from: 0, to: n, by: rowsPerChunk) {
-      let centred = x.rows(start..<Swift.min(start + rowsPerChunk, n)) - meanRow  // (rows, d)
+    for range in chunks {
+      let centred = chunk(range) - meanRow  // (rows, d)
       let product = Tensor.matmul(centred, centred, transposeA: true)  // (d, d)
       product.withUnsafePointer { p in
         for i in 0..<(d * d) { covariance[i] += Double(p[i]) }

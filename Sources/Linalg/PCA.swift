@@ -50,11 +50,27 @@ public struct PCA: Sendable {
   public static func fit(_ x: Tensor, components k: Int, rowsPerChunk: Int = 4096) -> PCA {
     check(
       x.rank == 2 && x.shape[0] >= 1, "PCA.fit: needs data (n, d) with n ≥ 1, got \(x.shape)")
-    let d = x.shape[1]
-    check(k >= 1 && k <= d, "PCA.fit: components must be in 1…\(d), got \(k)")
-    check(x.isFinite, "PCA.fit: the data has NaN or infinite values")
+    return fit(
+      rowCount: x.shape[0], dimension: x.shape[1], components: k, rowsPerChunk: rowsPerChunk
+    ) { x.rows($0) }
+  }
 
-    let (mean, covariance) = meanAndCovariance(x, rowsPerChunk: rowsPerChunk)
+  /// The same, for n rows of dimension d handed out a chunk at a time by `rows(range)` (see
+  /// `meanAndCovariance(rowCount:dimension:rowsPerChunk:rows:)`): what a chapter uses to fit the
+  /// training set straight from its 8-bit images, without a 188 MB Float copy of all of them.
+  public static func fit(
+    rowCount n: Int, dimension d: Int, components k: Int, rowsPerChunk: Int = 4096,
+    rows: (Range<Int>) -> Tensor
+  ) -> PCA {
+    check(n >= 1 && d >= 1, "PCA.fit: needs data (n, d) with n, d ≥ 1, got (\(n), \(d))")
+    check(k >= 1 && k <= d, "PCA.fit: components must be in 1…\(d), got \(k)")
+    let (mean, covariance) = meanAndCovariance(
+      rowCount: n, dimension: d, rowsPerChunk: rowsPerChunk
+    ) { range in
+      let x = rows(range)
+      check(x.isFinite, "PCA.fit: the data has NaN or infinite values (rows \(range))")
+      return x
+    }
     let eigen = SymmetricEigen.decompose(covariance, n: d)
     let components = Tensor(
       shape: [k, d], scalars: eigen.vectors[0..<(k * d)].map { Float($0) })
@@ -66,5 +82,15 @@ public struct PCA: Sendable {
       components: components,
       explainedVariance: variances[0..<k].map { Float($0) },
       totalVariance: Float((0..<d).reduce(0.0) { $0 + covariance[$1 * d + $1] }))
+  }
+
+  /// The first `k` components only: exactly what `fit(x, components: k)` on the same data gives
+  /// (the decomposition does not depend on k), without decomposing the covariance again.
+  public func truncated(to k: Int) -> PCA {
+    check(
+      k >= 1 && k <= componentCount, "PCA.truncated: k must be in 1…\(componentCount), got \(k)")
+    return PCA(
+      mean: mean, components: components.rows(0..<k),
+      explainedVariance: Array(explainedVariance[0..<k]), totalVariance: totalVariance)
   }
 }

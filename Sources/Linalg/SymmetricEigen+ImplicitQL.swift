@@ -1,5 +1,5 @@
-import TensorCore
 import Foundation
+import TensorCore
 
 extension SymmetricEigen {
   /// The implicit QL algorithm with Wilkinson shifts (Numerical Recipes' `tqli`), on a symmetric

@@ -126,3 +126,34 @@ private func correlatedData(_ n: Int, _ d: Int, seed: UInt64) -> Tensor {
 private func identity(_ n: Int) -> Tensor {
   Tensor(shape: [n, n], scalars: (0..<(n * n)).map { $0 % (n + 1) == 0 ? 1 : 0 })
 }
+
+@Test func fittingChunkByChunkGivesTheSameBitsAsOneTensor() {
+  let (n, d) = (1000, 20)
+  let x = correlatedData(n, d, seed: 6)
+  let whole = PCA.fit(x, components: 6, rowsPerChunk: 128)
+  var asked: [Range<Int>] = []
+  let chunked = PCA.fit(rowCount: n, dimension: d, components: 6, rowsPerChunk: 128) { range in
+    asked.append(range)
+    return x.rows(range)
+  }
+  #expect(chunked.mean.scalars.map(\.bitPattern) == whole.mean.scalars.map(\.bitPattern))
+  #expect(
+    chunked.components.scalars.map(\.bitPattern) == whole.components.scalars.map(\.bitPattern))
+  #expect(chunked.explainedVariance == whole.explainedVariance)
+  #expect(chunked.totalVariance == whole.totalVariance)
+  // Each chunk is read twice (mean, then covariance), never all rows at once; the last is short.
+  #expect(asked.count == 2 * 8 && asked.allSatisfy { $0.count <= 128 })
+  #expect(asked.last == 896..<1000)
+}
+
+@Test func truncatingIsTheSameAsFittingFewerComponents() {
+  let x = correlatedData(400, 12, seed: 7)
+  let five = PCA.fit(x, components: 5)
+  let two = five.truncated(to: 2)
+  let fitted = PCA.fit(x, components: 2)
+  #expect(two.components.shape == [2, 12])
+  #expect(two.components.scalars.map(\.bitPattern) == fitted.components.scalars.map(\.bitPattern))
+  #expect(two.explainedVariance == fitted.explainedVariance)
+  #expect(two.explainedVarianceRatio == fitted.explainedVarianceRatio)
+  #expect(two.reconstructionMSE(x) == fitted.reconstructionMSE(x))
+}
