@@ -367,12 +367,12 @@ func correlation(_ a: Tensor, _ b: Tensor) -> Double {
    minute and a half.
  - **Speed on AVX2** (a 2-core AMD EPYC without AVX-512, 1 December 2026; the first line of the
    run names the tile: `GEMM tile 6x16 on avx2+fma`): 2.16–2.52 s per epoch in two 3-epoch runs,
-   against 3.50–3.64 s for the same code with the 8x32 tile it used to run there, back to back.
-   PyTorch 2.15 (2 threads, flush-to-zero on) took 3.45 s per epoch right after: 0.68–0.72 of
-   PyTorch. A full default run took 143 s (median epoch 3.26 s: this host's speed drifted
-   down over the run, from 2.4 s for the first epochs to 3.4 s). The losses are the same as on
-   the AVX-512 machine to every printed digit: with the same block depth (256) on both, every
-   element of C is summed in the same order whichever tile computes it.
+   against 3.50–3.64 s for the same code with the 8x32 tile it used to run there, back to back,
+   and 3.45 s for PyTorch 2.15 (2 threads, flush-to-zero on) right after: 0.63–0.73 of PyTorch.
+   A full default run took 130 s with a median epoch of 2.86 s (2.52–3.41: this host's speed
+   drifts), PyTorch 3.39 s right after it (0.84), and a peak of 199 MB of memory. The losses are
+   the same as on the AVX-512 machine to every printed digit: with the same block depth (256)
+   on both, every element of C is summed in the same order whichever tile computes it.
  - Run it twice: the same seed prints the same numbers, digit for digit.
  - With `--quick` the autoencoder sees 2,048 images twice and is still far behind PCA (test MSE
    0.051 against 0.015): a smoke run checks that everything works, not what the model can learn.
