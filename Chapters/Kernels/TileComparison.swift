@@ -67,11 +67,10 @@ func timeTiles(size: Int, policy: TimingPolicy) -> [TileRow] {
 /// The tile table: GFLOP/s, the share of the 1-thread peak, and the registers each tile needs
 /// against the ones this machine has.
 func tileTable(_ rows: [TileRow], chosen: GEMMTile, peak: MeasuredPeak?) -> TextTable {
-  let available = VectorISA.usable == .avx512 || VectorISA.usable == .neon ? 32 : 16
   var table = TextTable(["tile", "made for", "registers needed", "GFLOP/s", "% of peak", ""])
   for row in rows {
     let share = peak.map { Format.percent(row.gflops / $0.oneThread) } ?? "-"
-    let fits = row.tile.registersNeeded * max(1, row.tile.vectorWidth / laneCount()) <= available
+    let fits = !row.tile.spills(on: .usable)
     table.add([
       row.tile.rawValue, row.tile.isa.description, "\(row.tile.registersNeeded)",
       gflopsText(row.gflops), share,
@@ -79,13 +78,4 @@ func tileTable(_ rows: [TileRow], chosen: GEMMTile, peak: MeasuredPeak?) -> Text
     ])
   }
   return table
-}
-
-/// Floats in one of this machine's vector registers (as the kernels were compiled).
-func laneCount() -> Int {
-  switch VectorISA.usable {
-  case .avx512: 16
-  case .avx2: 8
-  case .neon, .baseline: 4
-  }
 }

@@ -500,18 +500,23 @@ func timeElementwise(
   return results
 }
 
-/*: ### Denormals Floats smaller than 2⁻¹²⁶ ≈ 1.2·10⁻³⁸ (but not zero) are *subnormal* (denormal):
-they trade precision for range, and most x86 cores handle them in slow microcode, around a hundred
-cycles per instruction instead of one. Training produces them: weights and activations that decay
-towards zero pass through that range. The CPU can be told to treat them as zero instead, with two
-bits of its MXCSR control register: flush-to-zero (results) and denormals-are-zero (inputs).
-Sources/CPUSupport sets both on every thread that runs a tiled kernel: without them, this project
-measured MLP training epochs about 30% slower once the first epoch was over. Values that small
-carry no information a network can use, so results do not change measurably.
+/*:
+ ### Denormals
+ Floats smaller than 2⁻¹²⁶ ≈ 1.2·10⁻³⁸ (but not zero) are *subnormal* (denormal): they trade
+ precision for range, and most x86 cores handle them in slow microcode, around a hundred cycles
+ per instruction instead of one. Training produces them: weights and activations that decay
+ towards zero pass through that range. The CPU can be told to treat them as zero instead, with
+ two bits of its MXCSR control register: flush-to-zero (results) and denormals-are-zero
+ (inputs). Sources/CPUSupport sets both on every thread that runs a tiled kernel: without them,
+ this project measured MLP training epochs about 30% slower once the first epoch was over.
+ Values that small carry no information a network can use, so results do not change
+ measurably.
 
-The experiment below is the extreme case: step 3 on an A whose every entry is subnormal
-(uniform in [-1, 1) times 2⁻¹²⁶), with the bits off, then on. With them on, every product is 0.
-*/
+ The experiment below is the extreme case: step 3 on an A whose every entry is subnormal
+ (uniform in [-1, 1) times 2⁻¹²⁶), with the bits off, then on. With them on, every product is
+ 0. (On the AMD EPYC the lab was last run on, the two came out the same, 19.0 and 19.7 GFLOP/s:
+ that core handles subnormal inputs to a multiply at full speed.)
+ */
 
 func denormalExperiment(size: Int, policy: TimingPolicy) -> (off: Double, on: Double)? {
   let shape = GEMMShape.square(size)
@@ -1119,8 +1124,7 @@ struct KernelLab: ParsableCommand {
 
   /// The tile `--tile` names, else $BOTTLENECK_TILE's, else the one for this CPU.
   func gemmTile() throws -> GEMMTile {
-    if let tile { return try GEMMTile.named(tile) }
-    return try GEMMTile.fromEnvironment() ?? .best
+    try GEMMTile.resolve(flag: tile)
   }
 
   @Flag(help: "Skip the NumPy (OpenBLAS) baseline even if python3 and numpy are installed.")

@@ -49,8 +49,7 @@ extension ChapterOptions {
   /// The GEMM tile: `--tile`, else $BOTTLENECK_TILE, else the one for this CPU. Throws
   /// `GEMMTileError.unknownName` for a name that is none of them.
   public func gemmTile() throws -> GEMMTile {
-    if let tile { return try GEMMTile.named(tile) }
-    return try GEMMTile.fromEnvironment() ?? .best
+    try GEMMTile.resolve(flag: tile)
   }
 
   /// The kernel set named by `--kernels`, with `--threads` workers and the `--tile` tile.

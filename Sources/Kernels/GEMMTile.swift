@@ -99,11 +99,24 @@ public enum GEMMTile: String, CaseIterable, Sendable, CustomStringConvertible {
   public static func named(_ name: String) throws -> GEMMTile {
     let name = name.lowercased()
     if name == "auto" { return best }
-    if let tile = GEMMTile(rawValue: name) { return tile }
-    if let tile = allCases.first(where: { "\($0)" == name || $0.caseName == name }) {
+    if let tile = GEMMTile(rawValue: name) ?? allCases.first(where: { $0.caseName == name }) {
       return tile
     }
     throw GEMMTileError.unknownName(name)
+  }
+
+  /// The tile a `--tile` flag asks for: the flag's value if given, else BOTTLENECK_TILE's, else
+  /// `best`. (The chapters' flag and the kernel lab's both mean this.)
+  public static func resolve(flag: String?) throws -> GEMMTile {
+    if let flag { return try named(flag) }
+    return try fromEnvironment() ?? best
+  }
+
+  /// Whether the tile's live registers outnumber what `isa` has: a tile made for wider
+  /// registers needs proportionally more of the narrower ones (a SIMD16 is two AVX2 registers),
+  /// and a narrower one still takes a whole register per vector.
+  public func spills(on isa: VectorISA) -> Bool {
+    registersNeeded * max(1, vectorWidth / isa.lanes) > isa.vectorRegisters
   }
 
   /// "avx512", "avx2", "neon" or "portable".
@@ -158,6 +171,18 @@ public enum VectorISA: Int, Comparable, Sendable, CustomStringConvertible {
   }
 
   public static func < (a: VectorISA, b: VectorISA) -> Bool { a.rawValue < b.rawValue }
+
+  /// Vector registers the instruction set has (16 on x86-64 without AVX-512).
+  public var vectorRegisters: Int { self == .avx512 || self == .neon ? 32 : 16 }
+
+  /// Floats in one of its vector registers.
+  public var lanes: Int {
+    switch self {
+    case .avx512: 16
+    case .avx2: 8
+    case .neon, .baseline: 4
+    }
+  }
 
   /// What the CPU running the program offers (cpuid on x86-64).
   public static let cpu = VectorISA(rawValue: Int(bottleneck_cpu_vector_isa())) ?? .baseline

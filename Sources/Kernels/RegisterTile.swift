@@ -10,7 +10,7 @@ import CPUSupport
 //   for each row r: c_r += a[r, p] · (b's row p)   (one broadcast, `vectors` fused multiply-adds)
 // That is rows · vectors FMAs for `vectors` loads and `rows` broadcasts.
 //
-// Which shape? Three limits decide it (RegisterTileShape.swift lists the tiles):
+// Which shape? Three limits decide it (GEMMTile.swift lists the tiles):
 //   registers   the accumulators, plus b's row, plus a broadcast, must fit the register file
 //               (16 on AVX2, 32 on AVX-512 and NEON), or the tile spills to memory every step;
 //   latency     an FMA takes about 4 cycles and a core starts 2 per cycle, so at least 8

@@ -52,7 +52,7 @@ extension TiledKernels {
       if !accumulate { c.update(repeating: 0, count: m * n) }
       return
     }
-    let p = GEMMProblem(
+    let p = GEMMOperands(
       m: m, n: n, k: k, a: a, transposeA: transposeA, b: b, transposeB: transposeB, c: c,
       accumulate: accumulate)
     let (workers, chunks) = split(work: 2 * m * n * k, threshold: Self.gemmParallelFlops)
@@ -94,7 +94,7 @@ extension TiledKernels {
 
   // c (+)= op(a)·(the packed block of b), for every k-block of the group, on `workers` threads.
   private func multiply(
-    _ p: GEMMProblem, _ packed: PackedB, blocks: Int, workers: Int, chunks: Int
+    _ p: GEMMOperands, _ packed: PackedB, blocks: Int, workers: Int, chunks: Int
   ) {
     let mr = tile.rows
     let nr = tile.columns
@@ -147,8 +147,8 @@ extension TiledKernels {
   }
 }
 
-/// The arguments of one GEMM call, passed down the loop nest as one value.
-struct GEMMProblem {
+/// The operands of one GEMM call, passed down the loop nest as one value.
+struct GEMMOperands {
   let m: Int, n: Int, k: Int
   let a: UnsafePointer<Float>, transposeA: Bool
   let b: UnsafePointer<Float>, transposeB: Bool

@@ -82,7 +82,15 @@ struct GEMMTileTests {
     #expect(GEMMTile.avx2.registersNeeded == 15)
     #expect(GEMMTile.neon.registersNeeded == 28)
     #expect(GEMMTile.portable.registersNeeded == 15)
-    for tile in GEMMTile.allCases { #expect(tile.columns % tile.vectorWidth == 0) }
+    for tile in GEMMTile.allCases {
+      #expect(tile.columns % tile.vectorWidth == 0)
+      #expect(!tile.spills(on: tile.isa), "\(tile) must fit the registers it was made for")
+    }
+    // A SIMD16 is two AVX2 registers: the 8x32 tile needs 38 of 16. NEON's tile needs 28
+    // registers, which x86 has only with AVX-512.
+    #expect(GEMMTile.avx512.spills(on: .avx2))
+    #expect(GEMMTile.neon.spills(on: .avx2) && !GEMMTile.neon.spills(on: .avx512))
+    #expect(!GEMMTile.avx2.spills(on: .avx512) && !GEMMTile.portable.spills(on: .avx2))
   }
 
   @Test("tiles are found by shape, by instruction set and as auto; other names are refused")
@@ -93,6 +101,7 @@ struct GEMMTileTests {
     #expect(try GEMMTile.named("portable") == .portable)
     #expect(try GEMMTile.named("auto") == GEMMTile.best)
     #expect(throws: GEMMTileError.self) { try GEMMTile.named("4x4") }
+    #expect(try GEMMTile.resolve(flag: "8x12") == .neon)
     let message = "\(GEMMTileError.unknownName("4x4"))"
     #expect(message.contains("4x4") && message.contains("6x16") && message.contains("auto"))
   }

@@ -45,22 +45,6 @@ static inline void bottleneck_spin_pause(void) {
   __builtin_ia32_pause();
 #elif defined(__aarch64__)
   __asm__ volatile("yield");
-// Which vector instructions there are: the GEMM picks its register tile from these.
-// A value is one of: 0 none beyond the baseline (SSE2 on x86-64), 1 AVX2 with FMA (16 vector
-// registers of 256 bits), 2 AVX-512F (32 registers of 512 bits), 3 arm64 NEON (32 of 128 bits).
-
-/// What the CPU running this code offers (x86-64: cpuid through the compiler's
-/// __builtin_cpu_supports; arm64: NEON always).
-int bottleneck_cpu_vector_isa(void);
-
-/// What this binary was compiled to use (the compiler's target features, set by -march).
-/// Code the compiler never emitted AVX-512 for cannot use it, whatever the CPU has.
-int bottleneck_compiled_vector_isa(void);
-
-/// The size in bytes of the level-1 data cache (level 1) or the level-2 cache (level 2) of one
-/// core, as the system reports it (sysconf or /sys on Linux, sysctl on macOS); 0 if unknown.
-long bottleneck_cache_size(int level);
-
 #endif
 }
 
