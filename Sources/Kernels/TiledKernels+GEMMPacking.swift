@@ -126,12 +126,19 @@ extension TiledKernels {
       if present == slots {
         // Whole 8-step blocks: up to 8 rows (missing ones read as zeros), 8 steps along k each.
         let row = source + r0 * stride
-        @inline(__always) func load(_ r: Int) -> SIMD8<Float> {
-          r < present ? load8(row + r * stride + p) : SIMD8()
-        }
         while p + 8 <= length {
+          let at = row + p  // row r of this block starts at at + r·stride
           let block = transposed(
-            (load(0), load(1), load(2), load(3), load(4), load(5), load(6), load(7)))
+            (
+              load8(at, row: 0, of: present, stride: stride),
+              load8(at, row: 1, of: present, stride: stride),
+              load8(at, row: 2, of: present, stride: stride),
+              load8(at, row: 3, of: present, stride: stride),
+              load8(at, row: 4, of: present, stride: stride),
+              load8(at, row: 5, of: present, stride: stride),
+              load8(at, row: 6, of: present, stride: stride),
+              load8(at, row: 7, of: present, stride: stride)
+            ))
           let to = dst + p * paddedRows + r0
           if slots == 8 {
             store8(block.0, to)
@@ -244,6 +251,12 @@ func unzip(_ x: SIMD8<Float>, _ y: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>)
 @inline(__always)
 func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
   UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+/// The 8 floats at p + r·stride when row r is one of the `present` rows that exist, else zeros.
+@inline(__always)
+func load8(_ p: UnsafePointer<Float>, row r: Int, of present: Int, stride: Int) -> SIMD8<Float> {
+  r < present ? load8(p + r * stride) : SIMD8()
 }
 
 @inline(__always)
