@@ -85,7 +85,7 @@ let package = Package(
     .target(
       name: "ChapterKit",
       dependencies: [
-        "TensorCore", "Layers", "Data", "Figures", "AtomicWrites",
+        "TensorCore", "Layers", "Training", "Data", "Figures", "AtomicWrites",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .target(
@@ -110,7 +110,7 @@ let package = Package(
     .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
     .testTarget(name: "DataTests", dependencies: ["Data"]),
     .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
-    .testTarget(name: "ChapterKitTests", dependencies: ["ChapterKit"]),
+    .testTarget(name: "ChapterKitTests", dependencies: ["ChapterKit", "Training"]),
     // Runs the chapter executables as a learner would (--quick) and checks what they write.
     .testTarget(name: "ChaptersTests", dependencies: ["Vanilla", "KernelLab", "Figures"]),
   ]

@@ -78,50 +78,23 @@ func overcompleteAutoencoder(rng: inout RandomGenerator) -> Autoencoder {
  One epoch visits the 60,000 training images once, in a fresh random order, in mini-batches of 128.
  For each batch: forward pass, loss, backward pass (fills every weight's `grad`), Adam step (uses
  and clears the grads). After each epoch we measure the same loss on the 10,000 test images, which
- the model never trains on, in `inference` mode (no graph is recorded).
+ the model never trains on, in `inference` mode (no graph is recorded). Every chapter trains this
+ way, so the loop lives in the library (Sources/ChapterKit/TrainingLoop.swift, with
+ `trainReconstruction` in ChapterRun+Training.swift); its heart is these lines:
+
+     for (b, indices) in BatchSchedule.shuffled(count: 60_000, batchSize: 128, using: &rng)
+       .enumerated()
+     {
+       let x = Variable(train.batch(indices))  // (128, 784), pixels in [0, 1]
+       let loss = mseLoss(model(x), x)         // the target is the input itself
+       guard loss.value.scalar.isFinite else { throw ... }  // a NaN stops the run at once
+       loss.backward()                         // ∂loss/∂θ into every weight's grad
+       adam.step()                             // θ ← θ − lr·m̂/(√v̂ + ε), grads cleared
+     }
+
+ Later chapters hand the same loop other losses (a KL term, a penalty), noise to put on the
+ input, or several optimizers that take turns on each batch.
  */
-
-struct TrainingHistory {
-  var trainMSE: [Double] = []
-  var testMSE: [Double] = []
-  var epochSeconds: [Double] = []
-}
-
-func train(
-  _ model: Autoencoder, name: String, epochs: Int, learningRate: Float, run: ChapterRun,
-  rng: inout RandomGenerator
-) throws -> TrainingHistory {
-  let options = run.options
-  let adam = Adam(parameters: model.parameters, learningRate: learningRate)
-  let batchesPerEpoch = (run.train.count + options.batchSize - 1) / options.batchSize
-  let progress = Progress(
-    epochs: epochs, batchesPerEpoch: batchesPerEpoch, batchSize: options.batchSize)
-  var history = TrainingHistory()
-  print(
-    "\n\(name): \(model.parameterCount) parameters, \(epochs) epoch\(epochs == 1 ? "" : "s"),"
-      + " Adam lr \(learningRate)")
-  for epoch in 1...epochs {
-    progress.startEpoch(epoch)
-    var lossSum = 0.0
-    let batches = run.train.batches(batchSize: options.batchSize, using: &rng)
-    for (b, indices) in batches.enumerated() {
-      let x = Variable(run.train.batch(indices))  // (batch, 784), pixels in [0, 1]
-      let loss = mseLoss(model(x), x)  // the target is the input itself
-      loss.backward()
-      adam.step()
-      let value = Double(loss.value.scalar)
-      lossSum += value * Double(indices.count)
-      try progress.update(batch: b + 1, loss: value, images: indices.count)
-    }
-    let trainMSE = lossSum / Double(run.train.count)
-    let testMSE = run.test.reconstructionMSE { model($0) }
-    history.trainMSE.append(trainMSE)
-    history.testMSE.append(testMSE)
-    progress.endEpoch(metrics: [("train_mse", trainMSE), ("test_mse", testMSE)])
-  }
-  history.epochSeconds = progress.epochSeconds
-  return history
-}
 
 /*:
  ### The lesson, step by step
@@ -159,10 +132,9 @@ func lesson(_ options: ChapterOptions) throws {
    **Step 2: the deep autoencoder.** Same code size, but the encoder and decoder can bend.
    */
   let model = deepAutoencoder(code: code, rng: &rng)
-  let history = try train(
-    model, name: "autoencoder \(code)-d", epochs: epochs, learningRate: learningRate, run: run,
-    rng: &rng)
-  let aeTestMSE = history.testMSE.last!
+  let history = try run.trainReconstruction(
+    model, name: "autoencoder \(code)-d", epochs: epochs, learningRate: learningRate, rng: &rng)
+  let aeTestMSE = history.last("test_mse")
   let gain = 1 - aeTestMSE / pcaTestMSE
   print(
     "autoencoder-\(code) test MSE per pixel \(Format.fixed(aeTestMSE)) vs PCA-\(code) \(Format.fixed(pcaTestMSE)):"
@@ -174,10 +146,10 @@ func lesson(_ options: ChapterOptions) throws {
    */
   let linearEpochs = max(1, epochs / 2)
   let linear = linearAutoencoder(code: code, rng: &rng)
-  let linearHistory = try train(
+  let linearHistory = try run.trainReconstruction(
     linear, name: "linear autoencoder \(code)-d", epochs: linearEpochs,
-    learningRate: learningRate, run: run, rng: &rng)
-  let linearTestMSE = linearHistory.testMSE.last!
+    learningRate: learningRate, rng: &rng)
+  let linearTestMSE = linearHistory.last("test_mse")
   print(
     "linear autoencoder test MSE \(Format.fixed(linearTestMSE)) vs PCA \(Format.fixed(pcaTestMSE))"
       + " (ratio \(Format.fixed(linearTestMSE / pcaTestMSE, digits: 3)))")
@@ -187,9 +159,9 @@ func lesson(_ options: ChapterOptions) throws {
    a point. Colours are the true classes, which the model never saw.
    */
   let model2D = deepAutoencoder(code: 2, rng: &rng)
-  let history2D = try train(
+  let history2D = try run.trainReconstruction(
     model2D, name: "autoencoder 2-d", epochs: max(1, epochs / 2), learningRate: learningRate,
-    run: run, rng: &rng)
+    rng: &rng)
   let pca2 = pca.truncated(to: 2)  // the same as fitting 2 components
   let latent2D = run.test.map { model2D.encode($0) }  // (10000, 2)
   let pca2Test = pca2.encode(testPixels)  // (10000, 2)
@@ -206,9 +178,9 @@ func lesson(_ options: ChapterOptions) throws {
    loss jump up now and then.)
    */
   let overcomplete = overcompleteAutoencoder(rng: &rng)
-  let overHistory = try train(
+  let overHistory = try run.trainReconstruction(
     overcomplete, name: "overcomplete autoencoder 1024-d", epochs: max(1, epochs / 4),
-    learningRate: learningRate / 2, run: run, rng: &rng)
+    learningRate: learningRate / 2, rng: &rng)
   var noiseRNG = RandomGenerator(seed: options.seed &+ 1000)
   let noise = Tensor.uniform([12, 784], using: &noiseRNG)
   let deepOnNoise = inference { model(Variable(noise)).value }
@@ -260,11 +232,11 @@ func lesson(_ options: ChapterOptions) throws {
       title: "Fashion-MNIST reconstruction error, \(code)-d code", xLabel: "epoch",
       yLabel: "MSE per pixel",
       series: [
-        .init("autoencoder, train", x: epochAxis, y: history.trainMSE),
-        .init("autoencoder, test", x: epochAxis, y: history.testMSE),
+        .init("autoencoder, train", x: epochAxis, y: history["mse"]),
+        .init("autoencoder, test", x: epochAxis, y: history["test_mse"]),
         .init(
           "linear autoencoder, test", x: (1...linearEpochs).map(Double.init),
-          y: linearHistory.testMSE),
+          y: linearHistory["test_mse"]),
         .init("PCA-\(code), test", x: epochAxis, y: Array(repeating: pcaTestMSE, count: epochs)),
       ]), as: "loss",
     caption: "train and test MSE per epoch, with PCA's as a flat line")
@@ -287,18 +259,18 @@ func lesson(_ options: ChapterOptions) throws {
    Everything the prose below quotes is printed here and written to metrics.json.
    */
   run.metrics["test_mse_per_pixel"] = MetricValue(aeTestMSE)
-  run.metrics["train_mse_per_pixel"] = MetricValue(history.trainMSE.last!)
-  run.metrics["train_mse_per_epoch"] = .list(history.trainMSE.map { MetricValue($0) })
-  run.metrics["test_mse_per_epoch"] = .list(history.testMSE.map { MetricValue($0) })
+  run.metrics["train_mse_per_pixel"] = MetricValue(history.last("mse"))
+  run.metrics["train_mse_per_epoch"] = .list(history["mse"].map { MetricValue($0) })
+  run.metrics["test_mse_per_epoch"] = .list(history["test_mse"].map { MetricValue($0) })
   run.metrics["pca_test_mse_per_pixel"] = MetricValue(pcaTestMSE)
   run.metrics["pca_explained_variance"] = MetricValue(Double(keptVariance))
   run.metrics["ae_improvement_over_pca"] = MetricValue(gain)
   run.metrics["linear_ae_test_mse_per_pixel"] = MetricValue(linearTestMSE)
   run.metrics["linear_ae_epochs"] = MetricValue(linearEpochs)
-  run.metrics["ae2d_test_mse_per_pixel"] = MetricValue(history2D.testMSE.last!)
+  run.metrics["ae2d_test_mse_per_pixel"] = MetricValue(history2D.last("test_mse"))
   run.metrics["pca2_test_mse_per_pixel"] = MetricValue(pca2TestMSE)
-  run.metrics["overcomplete_test_mse_per_pixel"] = MetricValue(overHistory.testMSE.last!)
-  run.metrics["overcomplete_train_mse_per_pixel"] = MetricValue(overHistory.trainMSE.last!)
+  run.metrics["overcomplete_test_mse_per_pixel"] = MetricValue(overHistory.last("test_mse"))
+  run.metrics["overcomplete_train_mse_per_pixel"] = MetricValue(overHistory.last("mse"))
   run.metrics["noise_correlation_ae32"] = MetricValue(noiseCorrelationDeep)
   run.metrics["noise_correlation_overcomplete"] = MetricValue(noiseCorrelationOver)
   run.metrics["code_size"] = MetricValue(code)

@@ -54,3 +54,9 @@ public struct ProgressOutput {
     return nil
   }
 }
+
+extension ProgressOutput {
+  /// Writes nothing: for a training run inside a measurement (a linear probe) whose epochs would
+  /// only clutter the chapter's output.
+  public static var silent: ProgressOutput { ProgressOutput(isTerminal: false) { _ in } }
+}
