@@ -9,6 +9,7 @@
 //   Training    losses, optimizers (SGD, Adam), schedules, gradient clipping
 //   Checkpoint  safetensors save/load
 //   Linalg      PCA (symmetric eigen-solver) on the GEMM kernel
+//   Imaging     corruptions (Gaussian, masking, salt-and-pepper), PSNR, SSIM, median and Gaussian filters
 //   Data        IDX reader (plain and gzip via zlib), Fashion-MNIST, batching
 //   Figures     PNG via libpng, image grids, colour maps, gnuplot scripts
 //   ChapterKit  shared flags, progress bar, metrics.json, output folder
@@ -80,6 +81,7 @@ let package = Package(
     .target(name: "Training", dependencies: ["Layers", "Checkpoint"], swiftSettings: fast),
     .target(name: "Checkpoint", dependencies: ["TensorCore", "AtomicWrites"]),
     .target(name: "Linalg", dependencies: ["TensorCore"], swiftSettings: fast),
+    .target(name: "Imaging", dependencies: ["TensorCore"], swiftSettings: fast),
     .target(name: "Data", dependencies: ["TensorCore", "CZlib", "AtomicWrites"]),
     .target(name: "Figures", dependencies: ["TensorCore", "PNGShim", "AtomicWrites"]),
     .target(
@@ -91,8 +93,8 @@ let package = Package(
     .target(
       name: "Bottleneck",
       dependencies: [
-        "Kernels", "TensorCore", "Autodiff", "Layers", "Training", "Checkpoint", "Linalg", "Data",
-        "Figures", "ChapterKit",
+        "Kernels", "TensorCore", "Autodiff", "Layers", "Training", "Checkpoint", "Linalg", "Imaging",
+        "Data", "Figures", "ChapterKit",
       ]),
 
     // The chapters: one executable each, a literate main.swift.
@@ -108,6 +110,7 @@ let package = Package(
     .testTarget(name: "TrainingTests", dependencies: ["Training"]),
     .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
     .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
+    .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
     .testTarget(name: "DataTests", dependencies: ["Data"]),
     .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
     .testTarget(name: "ChapterKitTests", dependencies: ["ChapterKit", "Training"]),

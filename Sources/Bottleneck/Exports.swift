@@ -4,6 +4,7 @@
 @_exported import Checkpoint
 @_exported import Data
 @_exported import Figures
+@_exported import Imaging
 @_exported import Kernels
 @_exported import Layers
 @_exported import Linalg

@@ -1,5 +1,5 @@
-import TensorCore
 import Foundation
+import TensorCore
 
 // Curves: y against x, one line per series, e.g. train and test loss per epoch, or a ROC curve.
 
@@ -60,22 +60,44 @@ public struct LinePlot: Plot {
   public func script(named name: String) -> PlotScript {
     let dataName = name + ".dat"
     var data = DataBlocks(header: "# \(dataName): data for \(name).gp, one block per series.\n")
+    var script = PlotScript.preamble(name: name, dataFiles: [dataName], size: (width, height))
+    script += frameCommands(dataName: dataName, data: &data)
+    return PlotScript(
+      name: name, script: script,
+      dataFiles: [PlotScript.DataFile(name: dataName, contents: data.text)])
+  }
+
+  /// How series `index` is drawn (`with ...` and its colour). The colour is
+  /// ColorMap.classColor(index), so series i has the same colour in every plot and panel.
+  func style(ofSeries index: Int) -> String {
+    let shape = showPoints ? "with linespoints lw 2 pt 7 ps 0.7" : "with lines lw 2"
+    return "\(shape) lc rgb '\(ColorMap.classColor(index).hexString)'"
+  }
+
+  /// The commands that draw this plot's frame: everything after the preamble (title, axis
+  /// labels, key, scales and the `plot` command). Each series becomes a block of `data`, the
+  /// file named `dataName`, whose comment line is `blockPrefix` and the series' title.
+  /// PanelPlot calls this once per panel with one shared `data`, so each panel reads its own
+  /// blocks. A `sharedKey` replaces the plot's own key: its `set key` command is used, the series
+  /// are drawn untitled, and its entries (legend-only items) are added to the `plot` command.
+  func frameCommands(
+    dataName: String, data: inout DataBlocks, blockPrefix: String = "",
+    sharedKey: (command: String, entries: [String])? = nil
+  ) -> String {
     var plots: [String] = []
     for (i, line) in series.enumerated() {
       let rows = zip(line.x, line.y).map { [$0, $1] }
-      guard let index = data.add(title: line.title, columns: "x y", rows: rows) else { continue }
-      let style =
-        showPoints ? "with linespoints lw 2 pt 7 ps 0.7" : "with lines lw 2"
+      guard let index = data.add(title: blockPrefix + line.title, columns: "x y", rows: rows)
+      else { continue }
+      let title = sharedKey == nil ? "title \(Gnuplot.quote(line.title))" : "notitle"
       plots.append(
-        "\(Gnuplot.quote(dataName)) index \(index) using 1:2 \(style) "
-          + "lc rgb '\(ColorMap.classColor(i).hexString)' title \(Gnuplot.quote(line.title))")
+        "\(Gnuplot.quote(dataName)) index \(index) using 1:2 \(style(ofSeries: i)) \(title)")
     }
-    var script = PlotScript.preamble(name: name, dataFiles: [dataName], size: (width, height))
-    script += """
+    var script = """
       set title \(Gnuplot.quote(title))
       set xlabel \(Gnuplot.quote(xLabel))
       set ylabel \(Gnuplot.quote(yLabel))
-      \(key.command)
+      \(sharedKey?.command ?? key.command)
 
       """
     if logScaleX {
@@ -97,10 +119,7 @@ public struct LinePlot: Plot {
           "set yrange [\(Gnuplot.number(tics.low / 1.1)):\(Gnuplot.number(tics.high * 1.1))]\n"
       }
     }
-    script += plotCommand(data: plots)
-    return PlotScript(
-      name: name, script: script,
-      dataFiles: [PlotScript.DataFile(name: dataName, contents: data.text)])
+    return script + plotCommand(data: plots, extras: sharedKey?.entries ?? [])
   }
 }
 
