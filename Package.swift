@@ -53,6 +53,7 @@ let package = Package(
   products: [
     .library(name: "Bottleneck", targets: ["Bottleneck"]),
     .executable(name: "vanilla", targets: ["Vanilla"]),
+    .executable(name: "denoising", targets: ["Denoising"]),
     .executable(name: "kernels", targets: ["KernelLab"]),
   ],
   dependencies: [
@@ -100,6 +101,8 @@ let package = Package(
     // The chapters: one executable each, a literate main.swift.
     .executableTarget(name: "Vanilla", dependencies: ["Bottleneck"], path: "Chapters/01-Vanilla"),
     .executableTarget(
+      name: "Denoising", dependencies: ["Bottleneck"], path: "Chapters/02-Denoising"),
+    .executableTarget(
       name: "KernelLab", dependencies: ["Bottleneck"], path: "Chapters/Kernels", swiftSettings: fast
     ),
 
@@ -115,6 +118,6 @@ let package = Package(
     .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
     .testTarget(name: "ChapterKitTests", dependencies: ["ChapterKit", "Training"]),
     // Runs the chapter executables as a learner would (--quick) and checks what they write.
-    .testTarget(name: "ChaptersTests", dependencies: ["Vanilla", "KernelLab", "Figures"]),
+    .testTarget(name: "ChaptersTests", dependencies: ["Vanilla", "Denoising", "KernelLab", "Figures"]),
   ]
 )

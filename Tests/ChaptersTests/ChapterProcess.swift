@@ -42,6 +42,23 @@ enum ChapterProcess {
       standardOutput: try String(contentsOf: outURL, encoding: .utf8),
       standardError: try String(contentsOf: errURL, encoding: .utf8))
   }
+
+  /// Runs `product` twice with `arguments` plus `--quick --no-plots --epochs 1`, each into its own
+  /// folder, and returns the two runs' metrics.json `results`: the same seed must give the same.
+  static func resultsOfTwoQuickRuns(_ product: String, scratch: URL) throws -> [[String: Any]] {
+    try ["a", "b"].map { name in
+      let out = scratch.appendingPathComponent(name)
+      let result = try run(
+        product, ["--quick", "--no-plots", "--epochs", "1", "--output", out.path],
+        scratch: scratch)
+      guard result.status == 0 else {
+        throw CocoaError(.executableLoad, userInfo: ["stderr": result.standardError])
+      }
+      let data = try Data(contentsOf: out.appendingPathComponent("metrics.json"))
+      let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+      return json?["results"] as? [String: Any] ?? [:]
+    }
+  }
 }
 
 /// A fresh temporary folder; remove it with `cleanUp()`.

@@ -58,15 +58,7 @@ struct VanillaChapterTests {
   @Test func sameSeedSameNumbers() throws {
     let tmp = try TemporaryFolder()
     defer { tmp.cleanUp() }
-    var runs: [[String: Any]] = []
-    for name in ["a", "b"] {
-      let out = tmp.url.appendingPathComponent(name)
-      let result = try ChapterProcess.run(
-        "vanilla", ["--quick", "--no-plots", "--epochs", "1", "--output", out.path],
-        scratch: tmp.url)
-      #expect(result.status == 0, "stderr: \(result.standardError)")
-      runs.append(try #require(try metrics(in: out)["results"] as? [String: Any]))
-    }
+    let runs = try ChapterProcess.resultsOfTwoQuickRuns("vanilla", scratch: tmp.url)
     for key in [
       "test_mse_per_pixel", "linear_ae_test_mse_per_pixel", "noise_correlation_overcomplete",
     ] {
