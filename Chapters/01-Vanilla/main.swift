@@ -173,7 +173,8 @@ func lesson(_ options: ChapterOptions) throws {
    not clothes (uniform noise). A model that learned "what clothes look like" turns noise into
    something clothes-like, unrelated to the noise pixel by pixel; a model that learned to copy
    passes the noise through. We measure which by the correlation between the noise and its
-   reconstruction, over all pixels: near 0 for the first kind, clearly positive for the second.
+   reconstruction, over all pixels (`correlation`, Sources/ChapterKit/Correlation.swift): near 0
+   for the first kind, clearly positive for the second.
    (It trains at half the learning rate: with 1024 ReLUs in one layer, Adam at 1e-3 makes the
    loss jump up now and then.)
    */
@@ -277,22 +278,6 @@ func lesson(_ options: ChapterOptions) throws {
   run.metrics["learning_rate"] = MetricValue(Double(learningRate))
   run.metrics["pca_fit_seconds"] = MetricValue(pcaSeconds)
   try run.finish(epochSeconds: history.epochSeconds)
-}
-
-/// Pearson's correlation between the pixels of two tensors of the same shape:
-/// cov(a, b) / (σ_a σ_b), 1 for a perfect copy, 0 for no linear relation at all.
-func correlation(_ a: Tensor, _ b: Tensor) -> Double {
-  let x = a.scalars.map(Double.init)
-  let y = b.scalars.map(Double.init)
-  let n = Double(x.count)
-  let (mx, my) = (x.reduce(0, +) / n, y.reduce(0, +) / n)
-  var (sxy, sxx, syy) = (0.0, 0.0, 0.0)
-  for (u, v) in zip(x, y) {
-    sxy += (u - mx) * (v - my)
-    sxx += (u - mx) * (u - mx)
-    syy += (v - my) * (v - my)
-  }
-  return sxy / max((sxx * syy).squareRoot(), 1e-12)
 }
 
 /*:

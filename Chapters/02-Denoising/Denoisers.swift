@@ -60,10 +60,3 @@ func printScores(_ title: String, _ rows: [(String, Score)]) {
         + "   " + Format.fixed(score.ssim, digits: 3))
   }
 }
-
-extension String {
-  /// The string with spaces in front, `width` characters in all (unchanged if already longer).
-  func leftPadded(to width: Int) -> String {
-    String(repeating: " ", count: max(0, width - count)) + self
-  }
-}

@@ -1,13 +1,40 @@
 import Autodiff
+import Data
 import Layers
 import TensorCore
 import Training
 
 extension ChapterRun {
+  /// Trains `model` on `images` (the training set unless a sweep passes a subset) with Adam,
+  /// `--batch-size` images per batch and one `TrainingLoop` phase named `lossName` ("mse",
+  /// printed `train_mse`), after printing a header line. `loss` gets the batch (its step, for a
+  /// schedule), its clean images (batch, pixels) and the loop's generator, and returns the
+  /// step's loss with any parts to report (a penalty, say:
+  /// `StepLoss(mse + penalty, parts: [("penalty", penalty)])`).
+  public func train(
+    _ model: some Module, name: String, epochs: Int, learningRate: Float,
+    images: ImageDataset? = nil, lossName: String = "mse", rng: inout RandomGenerator,
+    loss: @escaping (TrainingBatch, Tensor, inout RandomGenerator) -> StepLoss,
+    evaluate: ((Int) throws -> [(String, Double)])?
+  ) throws -> TrainingHistory {
+    let images = images ?? train
+    let adam = Adam(parameters: model.parameters, learningRate: learningRate)
+    let phase = TrainingPhase(lossName, optimizer: adam) { batch, rng in
+      loss(batch, images.batch(batch.indices), &rng)  // (batch, 784), pixels in [0, 1]
+    }
+    let loop = TrainingLoop(
+      sampleCount: images.count, batchSize: options.batchSize, epochs: epochs, phase: phase,
+      evaluate: evaluate)
+    print(
+      "\n\(name): \(model.parameterCount) parameters, \(epochs) epoch\(epochs == 1 ? "" : "s"),"
+        + " Adam lr \(learningRate)"
+        + (images.count == train.count ? "" : ", \(Format.grouped(images.count)) training images"))
+    return try loop.run(using: &rng)
+  }
+
   /// Trains an autoencoder to rebuild the training images, the way chapters 1–4 all do: MSE per
-  /// pixel against the clean image, Adam, `--batch-size` images per batch, one `TrainingLoop`
-  /// phase named "mse" (printed `train_mse`), and after each epoch the test set's MSE
-  /// (`test_mse`) unless `evaluate` says otherwise.
+  /// pixel against the clean image, and after each epoch the test set's MSE (`test_mse`) unless
+  /// `evaluate` says otherwise.
   ///
   /// `corrupt` turns each clean batch into the model's input (a denoising autoencoder's noise,
   /// drawn from the loop's generator, so fresh for every batch and the same for the same seed);
@@ -22,20 +49,13 @@ extension ChapterRun {
     corrupt: ((Tensor, inout RandomGenerator) -> Tensor)? = nil,
     evaluate: ((Int) throws -> [(String, Double)])? = nil
   ) throws -> TrainingHistory {
-    let adam = Adam(parameters: model.parameters, learningRate: learningRate)
-    let images = train
-    let phase = TrainingPhase("mse", optimizer: adam) { batch, rng in
-      let clean = images.batch(batch.indices)  // (batch, 784), pixels in [0, 1]
-      let input = corrupt.map { $0(clean, &rng) } ?? clean
-      return StepLoss(mseLoss(model(Variable(input)), Variable(clean)))
-    }
     let test = self.test
-    let loop = TrainingLoop(
-      sampleCount: train.count, batchSize: options.batchSize, epochs: epochs, phase: phase,
+    return try train(
+      model, name: name, epochs: epochs, learningRate: learningRate, rng: &rng,
+      loss: { _, clean, rng in
+        let input = corrupt.map { $0(clean, &rng) } ?? clean
+        return StepLoss(mseLoss(model(Variable(input)), Variable(clean)))
+      },
       evaluate: evaluate ?? { _ in [("test_mse", test.reconstructionMSE { model($0) })] })
-    print(
-      "\n\(name): \(model.parameterCount) parameters, \(epochs) epoch\(epochs == 1 ? "" : "s"),"
-        + " Adam lr \(learningRate)")
-    return try loop.run(using: &rng)
   }
 }

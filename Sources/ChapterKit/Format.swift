@@ -71,3 +71,11 @@ public enum Format {
     return String(trimmed)
   }
 }
+
+extension String {
+  /// The string with spaces in front, `width` characters in all (unchanged if already longer):
+  /// for right-aligned columns of numbers.
+  public func leftPadded(to width: Int) -> String {
+    String(repeating: " ", count: Swift.max(0, width - count)) + self
+  }
+}

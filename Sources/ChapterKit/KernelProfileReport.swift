@@ -35,7 +35,8 @@ public struct KernelProfileReport {
       out.append(line(kind, entry.seconds, Format.grouped(entry.calls), rate))
     }
     out.append(
-      line("all kernels", kernelSeconds, Format.grouped(rows.reduce(0) { $0 + $1.entry.calls }), ""))
+      line("all kernels", kernelSeconds, Format.grouped(rows.reduce(0) { $0 + $1.entry.calls }), "")
+    )
     out.append(
       line("everything else (allocation, copies, loops)", wallSeconds - kernelSeconds, "", ""))
     return out.joined(separator: "\n")

@@ -35,7 +35,8 @@ public struct OutputFolder: Sendable {
       try files.removeItem(at: probe)
     } catch {
       try? files.removeItem(at: probe)
-      throw ChapterError.outputFolderNotWritable(path: path, reason: AtomicFile.systemMessage(error))
+      throw ChapterError.outputFolderNotWritable(
+        path: path, reason: AtomicFile.systemMessage(error))
     }
     self.url = url
   }

@@ -1,4 +1,6 @@
+import Figures
 import Foundation
+import Testing
 
 /// Runs a chapter's built executable the way a learner would, and captures what it prints.
 ///
@@ -86,4 +88,17 @@ var fashionMNISTInstalled: Bool {
   FileManager.default.fileExists(
     atPath: "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")
     || ProcessInfo.processInfo.environment["BOTTLENECK_DATA_DIR"] != nil
+}
+
+/// Checks that each plot in `names` left its gnuplot script in `folder`, and, when gnuplot is
+/// installed, a PNG that libpng reads back at least 640 pixels wide.
+func expectPlots(_ names: [String], in folder: URL) throws {
+  for name in names {
+    #expect(
+      FileManager.default.fileExists(atPath: folder.appendingPathComponent(name + ".gp").path))
+    if gnuplotInstalled {
+      let image = try PNGImage.read(from: folder.appendingPathComponent(name + ".png"))
+      #expect(image.width >= 640, "\(name).png is \(image.width) wide")
+    }
+  }
 }

@@ -24,13 +24,7 @@ struct DenoisingChapterTests {
     #expect(grid.width == 8 + 12 * 84 + 14 * 2, "denoised.png is \(grid.width)x\(grid.height)")
     let filters = try PNGImage.read(from: out.appendingPathComponent("filters.png"))
     #expect(filters.width > filters.height, "filters.png should hold two grids side by side")
-    for name in Self.plots {
-      #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(name + ".gp").path))
-      if gnuplotInstalled {
-        let image = try PNGImage.read(from: out.appendingPathComponent(name + ".png"))
-        #expect(image.width >= 640, "\(name).png is \(image.width) wide")
-      }
-    }
+    try expectPlots(Self.plots, in: out)
 
     let data = try Data(contentsOf: out.appendingPathComponent("metrics.json"))
     let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])

@@ -26,13 +26,7 @@ struct VanillaChapterTests {
       let image = try PNGImage.read(from: out.appendingPathComponent(name))
       #expect(image.width > 28 && image.height > 28, "\(name) is \(image.width)x\(image.height)")
     }
-    for name in Self.plots {
-      #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(name + ".gp").path))
-      if gnuplotInstalled {
-        let image = try PNGImage.read(from: out.appendingPathComponent(name + ".png"))
-        #expect(image.width >= 640, "\(name).png is \(image.width) wide")
-      }
-    }
+    try expectPlots(Self.plots, in: out)
     // The reconstructions grid: 5 rows of 12 images at 3x with 2-pixel gaps.
     let grid = try PNGImage.read(from: out.appendingPathComponent("reconstructions.png"))
     #expect(grid.width == 12 * 84 + 13 * 2 && grid.height == 5 * 84 + 6 * 2)
