@@ -54,6 +54,7 @@ let package = Package(
     .library(name: "Bottleneck", targets: ["Bottleneck"]),
     .executable(name: "vanilla", targets: ["Vanilla"]),
     .executable(name: "denoising", targets: ["Denoising"]),
+    .executable(name: "sparse", targets: ["Sparse"]),
     .executable(name: "kernels", targets: ["KernelLab"]),
   ],
   dependencies: [
@@ -102,6 +103,7 @@ let package = Package(
     .executableTarget(name: "Vanilla", dependencies: ["Bottleneck"], path: "Chapters/01-Vanilla"),
     .executableTarget(
       name: "Denoising", dependencies: ["Bottleneck"], path: "Chapters/02-Denoising"),
+    .executableTarget(name: "Sparse", dependencies: ["Bottleneck"], path: "Chapters/03-Sparse"),
     .executableTarget(
       name: "KernelLab", dependencies: ["Bottleneck"], path: "Chapters/Kernels", swiftSettings: fast
     ),
@@ -118,6 +120,6 @@ let package = Package(
     .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
     .testTarget(name: "ChapterKitTests", dependencies: ["ChapterKit", "Training"]),
     // Runs the chapter executables as a learner would (--quick) and checks what they write.
-    .testTarget(name: "ChaptersTests", dependencies: ["Vanilla", "Denoising", "KernelLab", "Figures"]),
+    .testTarget(name: "ChaptersTests", dependencies: ["Vanilla", "Denoising", "Sparse", "KernelLab", "Figures"]),
   ]
 )
