@@ -6,11 +6,6 @@ import Testing
 @testable import TensorCore
 @testable import Training
 
-private func random(_ shape: [Int], seed: UInt64, low: Float = -1, high: Float = 1) -> Tensor {
-  var rng = RandomGenerator(seed: seed)
-  return Tensor.uniform(shape, low: low, high: high, using: &rng)
-}
-
 @Suite("Losses: values and finite-difference gradients")
 struct LossTests {
   @Test(arguments: ["naive", "tiled"]) func mseGradient(kernels: String) throws {

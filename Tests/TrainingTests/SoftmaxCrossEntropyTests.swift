@@ -6,11 +6,6 @@ import Testing
 @testable import TensorCore
 @testable import Training
 
-private func random(_ shape: [Int], seed: UInt64, low: Float = -1, high: Float = 1) -> Tensor {
-  var rng = RandomGenerator(seed: seed)
-  return Tensor.uniform(shape, low: low, high: high, using: &rng)
-}
-
 private func loss(_ logits: [[Float]], _ labels: [Int]) -> Float {
   let z = Tensor(shape: [logits.count, logits[0].count], scalars: logits.flatMap { $0 })
   return softmaxCrossEntropy(logits: Variable(z), labels: labels).value.scalar
