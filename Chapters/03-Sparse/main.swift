@@ -276,16 +276,9 @@ func lesson(_ options: ChapterOptions, fullSweep: Bool) throws {
    ### The numbers
    */
   run.metrics["models"] = .group(table)
-  run.metrics["sweep"] = .group(
-    sweep.mapValues { points in
-      .list(
-        points.map {
-          [
-            "setting": MetricValue($0.setting), "test_mse_per_pixel": MetricValue($0.mse),
-            "population_sparsity": MetricValue($0.sparsity),
-          ]
-        })
-    })
+  run.metrics["sweep"] = .sweep(
+    sweep.mapValues { $0.map { ($0.setting, $0.mse, $0.sparsity) } }, measure: "population_sparsity"
+  )
   run.metrics["sweep_epochs"] = MetricValue(sweepEpochs)
   run.metrics["sweep_images"] = MetricValue(sweepImages?.count ?? run.train.count)
   run.metrics["probe_accuracy_pca32"] = MetricValue(pcaProbe)

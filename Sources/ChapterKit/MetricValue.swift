@@ -53,3 +53,22 @@ extension MetricValue: ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral,
     self = .group(Dictionary(elements, uniquingKeysWith: { _, last in last }))
   }
 }
+
+extension MetricValue {
+  /// A sweep's points for metrics.json, the same shape in every chapter: for each series (an L1
+  /// λ sweep, a KL β sweep, ...) a list of `{"setting", "test_mse_per_pixel", <measure>}`.
+  public static func sweep(
+    _ series: [String: [(setting: Double, mse: Double, measure: Double)]], measure: String
+  ) -> MetricValue {
+    .group(
+      series.mapValues { points in
+        .list(
+          points.map {
+            [
+              "setting": MetricValue($0.setting), "test_mse_per_pixel": MetricValue($0.mse),
+              measure: MetricValue($0.measure),
+            ]
+          })
+      })
+  }
+}

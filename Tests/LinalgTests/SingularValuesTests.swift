@@ -79,3 +79,32 @@ struct SingularValuesTests {
     #expect(Swift.abs(s.reduce(0) { $0 + $1 * $1 } - frobenius) <= 1e-9 * frobenius)
   }
 }
+
+@Suite("Right singular vectors")
+struct RightSingularVectorTests {
+  @Test func aDiagonalMatrixStretchesItsAxes() {
+    // J = [[0, 3, 0, 0], [2, 0, 0, 0]]: σ = 3 along e2, σ = 2 along e1.
+    let j = Tensor(shape: [2, 4], scalars: [0, 3, 0, 0, 2, 0, 0, 0])
+    let top = topRightSingularVectors(j, count: 2)
+    #expect(abs(top[0].value - 3) < 1e-12 && abs(top[1].value - 2) < 1e-12)
+    #expect(abs(abs(top[0].vector[1]) - 1) < 1e-12 && abs(abs(top[1].vector[0]) - 1) < 1e-12)
+  }
+
+  @Test func vectorsSatisfyTheDefinition() {
+    // ‖J v‖ = σ for each returned v, and the values match singularValues.
+    var rng = RandomGenerator(seed: 5)
+    let j = Tensor.uniform([3, 7], low: -1, high: 1, using: &rng)
+    let top = topRightSingularVectors(j, count: 3)
+    let all = singularValues(j)
+    for (r, pair) in top.enumerated() {
+      #expect(abs(pair.value - all[r]) < 1e-9)
+      var norm = 0.0
+      for k in 0..<3 {
+        var s = 0.0
+        for i in 0..<7 { s += Double(j.scalars[k * 7 + i]) * pair.vector[i] }
+        norm += s * s
+      }
+      #expect(abs(norm.squareRoot() - pair.value) < 1e-9)
+    }
+  }
+}
