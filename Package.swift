@@ -55,6 +55,7 @@ let package = Package(
     .executable(name: "vanilla", targets: ["Vanilla"]),
     .executable(name: "denoising", targets: ["Denoising"]),
     .executable(name: "sparse", targets: ["Sparse"]),
+    .executable(name: "contractive", targets: ["Contractive"]),
     .executable(name: "kernels", targets: ["KernelLab"]),
   ],
   dependencies: [
@@ -105,6 +106,8 @@ let package = Package(
       name: "Denoising", dependencies: ["Bottleneck"], path: "Chapters/02-Denoising"),
     .executableTarget(name: "Sparse", dependencies: ["Bottleneck"], path: "Chapters/03-Sparse"),
     .executableTarget(
+      name: "Contractive", dependencies: ["Bottleneck"], path: "Chapters/04-Contractive"),
+    .executableTarget(
       name: "KernelLab", dependencies: ["Bottleneck"], path: "Chapters/Kernels", swiftSettings: fast
     ),
 
@@ -120,6 +123,6 @@ let package = Package(
     .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
     .testTarget(name: "ChapterKitTests", dependencies: ["ChapterKit", "Training"]),
     // Runs the chapter executables as a learner would (--quick) and checks what they write.
-    .testTarget(name: "ChaptersTests", dependencies: ["Vanilla", "Denoising", "Sparse", "KernelLab", "Figures"]),
+    .testTarget(name: "ChaptersTests", dependencies: ["Vanilla", "Denoising", "Sparse", "Contractive", "KernelLab", "Figures"]),
   ]
 )
