@@ -15,22 +15,7 @@ struct Denoiser {
 
   /// An autoencoder run in inference mode, 1,000 images at a time.
   static func network(_ key: String, _ title: String, _ model: Autoencoder) -> Denoiser {
-    Denoiser(key: key, title: title) { noisy in
-      // Written block by block into one output tensor: 10,000 images are 31 MB, and gathering
-      // the blocks first and concatenating them would hold twice that.
-      let (n, d) = (noisy.shape[0], noisy.shape[1])
-      var output = Tensor(zeros: [n, d])
-      inference {
-        for start in stride(from: 0, to: n, by: 1000) {
-          let end = min(start + 1000, n)
-          let block = model(Variable(noisy.rows(start..<end))).value
-          output.withUnsafeMutablePointer { out in
-            block.withUnsafePointer { (out + start * d).update(from: $0, count: (end - start) * d) }
-          }
-        }
-      }
-      return output
-    }
+    Denoiser(key: key, title: title) { noisy in inferenceInBlocks(noisy) { model($0) } }
   }
 }
 

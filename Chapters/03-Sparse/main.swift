@@ -99,16 +99,9 @@ func probeAccuracy(
   ).testAccuracy
 }
 
+/// The model's codes of a batch of images, 1,000 at a time.
 func codes(_ model: SparseAutoencoder) -> (Tensor) -> Tensor {
-  { x in
-    let n = x.shape[0]
-    let parts = inference {
-      stride(from: 0, to: n, by: 1000).map {
-        model.encode(Variable(x.rows($0..<min($0 + 1000, n)))).value
-      }
-    }
-    return Tensor.concat(parts, axis: 0)
-  }
+  { inferenceInBlocks($0) { model.encode($0) } }
 }
 
 /*:

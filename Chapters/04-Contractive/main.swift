@@ -138,7 +138,8 @@ func lesson(_ options: ChapterOptions) throws {
         + report.perturbation.map { Format.fixed($0.ratio, digits: 3) }.joined(separator: ", "))
   }
   // The two ways of computing ‖J‖_F agree (closed form vs reverse mode, one test image).
-  let first = run.test.tensor().rows(0..<1)
+  let cleanTest = run.test.tensor()  // (10000, 784)
+  let first = cleanTest.rows(0..<1)
   let closed = models["cae"]!.jacobianNorms(first)[0]
   let reverse = frobeniusNorm(models["cae"]!.jacobian(at: first))
   print(
@@ -167,7 +168,7 @@ func lesson(_ options: ChapterOptions) throws {
     let (model, _) = try trainModel(
       regulariser, name: "sweep: \(key) \(String(format: "%g", setting))", epochs: sweepEpochs,
       learningRate: learningRate, images: sweepImages, run: run, rng: &rng)
-    let norms = model.jacobianNorms(run.test.tensor())
+    let norms = model.jacobianNorms(cleanTest)
     let mse = run.test.reconstructionMSE { model($0) }
     sweep[key, default: []].append((setting, mse, norms.reduce(0, +) / Double(norms.count)))
   }

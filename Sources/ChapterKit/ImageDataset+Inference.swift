@@ -29,3 +29,25 @@ extension ImageDataset {
     return total / Double(Swift.max(count * pixelsPerImage, 1))
   }
 }
+
+/// Runs `body` on the rows of `x` (n, features) `blockSize` at a time, in inference mode, and
+/// writes each block's result into one (n, outputs) tensor: a model applied to 10,000 noisy test
+/// images holds the output once, not its blocks and their concatenation as well.
+public func inferenceInBlocks(
+  _ x: Tensor, blockSize: Int = 1000, _ body: (Variable) -> Variable
+) -> Tensor {
+  let n = x.shape[0]
+  var output: Tensor?
+  inference {
+    for start in stride(from: 0, to: n, by: blockSize) {
+      let end = Swift.min(start + blockSize, n)
+      let block = body(Variable(x.rows(start..<end))).value
+      let width = block.count / Swift.max(end - start, 1)
+      if output == nil { output = Tensor(zeros: [n, width]) }
+      output!.withUnsafeMutablePointer { out in
+        block.withUnsafePointer { (out + start * width).update(from: $0, count: block.count) }
+      }
+    }
+  }
+  return output ?? Tensor(zeros: [0, 0])
+}
