@@ -96,7 +96,8 @@ let package = Package(
     .target(
       name: "Bottleneck",
       dependencies: [
-        "Kernels", "TensorCore", "Autodiff", "Layers", "Training", "Checkpoint", "Linalg", "Imaging",
+        "Kernels", "TensorCore", "Autodiff", "Layers", "Training", "Checkpoint", "Linalg",
+        "Imaging",
         "Data", "Figures", "ChapterKit",
       ]),
 
@@ -115,7 +116,7 @@ let package = Package(
     .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
     .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
-    .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+    .testTarget(name: "TrainingTests", dependencies: ["Training", "Data"]),
     .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
     .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
@@ -123,6 +124,8 @@ let package = Package(
     .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
     .testTarget(name: "ChapterKitTests", dependencies: ["ChapterKit", "Training"]),
     // Runs the chapter executables as a learner would (--quick) and checks what they write.
-    .testTarget(name: "ChaptersTests", dependencies: ["Vanilla", "Denoising", "Sparse", "Contractive", "KernelLab", "Figures"]),
+    .testTarget(
+      name: "ChaptersTests",
+      dependencies: ["Vanilla", "Denoising", "Sparse", "Contractive", "KernelLab", "Figures"]),
   ]
 )

@@ -49,12 +49,12 @@ import Foundation
  given widths and puts `hidden` between them and `output` after the last.
  */
 
-/// The deep, nonlinear autoencoder with a code of `code` numbers.
-func deepAutoencoder(code: Int, rng: inout RandomGenerator) -> Autoencoder {
-  Autoencoder(
-    encoder: Sequential(mlp: [784, 256, 128, code], hidden: .relu, rng: &rng),
-    decoder: Sequential(mlp: [code, 128, 256, 784], hidden: .relu, output: .sigmoid, rng: &rng))
-}
+// The deep, nonlinear autoencoder with a code of `code` numbers, `Autoencoder.deep(code:rng:)`.
+// Later chapters compare themselves with it, so it lives in the library
+// (Sources/Layers/Autoencoder+Deep.swift):
+//
+//     encoder  Linear(784, 256) ReLU  Linear(256, 128) ReLU  Linear(128, code)
+//     decoder  Linear(code, 128) ReLU  Linear(128, 256) ReLU  Linear(256, 784) sigmoid
 
 /// The linear autoencoder: one Linear layer each way and no activation at all, x̂ = W₂(W₁x + b₁) + b₂.
 /// Whatever its weights, it can only reach a d-dimensional plane through the data: the best such
@@ -131,7 +131,7 @@ func lesson(_ options: ChapterOptions) throws {
   /*:
    **Step 2: the deep autoencoder.** Same code size, but the encoder and decoder can bend.
    */
-  let model = deepAutoencoder(code: code, rng: &rng)
+  let model = Autoencoder.deep(code: code, rng: &rng)
   let history = try run.trainReconstruction(
     model, name: "autoencoder \(code)-d", epochs: epochs, learningRate: learningRate, rng: &rng)
   let aeTestMSE = history.last("test_mse")
@@ -158,7 +158,7 @@ func lesson(_ options: ChapterOptions) throws {
    **Step 4: a 2-D code, to look at.** With two numbers per image we can draw every test image as
    a point. Colours are the true classes, which the model never saw.
    */
-  let model2D = deepAutoencoder(code: 2, rng: &rng)
+  let model2D = Autoencoder.deep(code: 2, rng: &rng)
   let history2D = try run.trainReconstruction(
     model2D, name: "autoencoder 2-d", epochs: max(1, epochs / 2), learningRate: learningRate,
     rng: &rng)
@@ -355,7 +355,7 @@ func lesson(_ options: ChapterOptions) throws {
  - `--kernels naive --quick` vs `--quick`: the same numbers (within rounding), and how many times
    slower per epoch? The kernels chapter (`swift run -c release kernels`) shows where the speed-up
    comes from.
- - Change the code layer to have a ReLU (in `deepAutoencoder`): what happens to the 2-D plot?
+ - Change the code layer to have a ReLU (in Sources/Layers/Autoencoder+Deep.swift): what happens to the 2-D plot?
  */
 
 struct Vanilla: ParsableCommand {

@@ -60,19 +60,13 @@ import Foundation
  clean batch.
  */
 
-func deepAutoencoder(code: Int, rng: inout RandomGenerator) -> Autoencoder {
-  Autoencoder(
-    encoder: Sequential(mlp: [784, 256, 128, code], hidden: .relu, rng: &rng),
-    decoder: Sequential(mlp: [code, 128, 256, 784], hidden: .relu, output: .sigmoid, rng: &rng))
-}
-
 /// Trains a fresh denoising autoencoder on `corruption`; its test loss is the MSE between the
 /// clean test images and the model's output for `noisyTest` (when given).
 func trainDenoiser(
   _ corruption: Corruption, epochs: Int, code: Int, learningRate: Float, noisyTest: Tensor?,
   cleanTest: Tensor, run: ChapterRun, rng: inout RandomGenerator
 ) throws -> (Autoencoder, TrainingHistory) {
-  let model = deepAutoencoder(code: code, rng: &rng)
+  let model = Autoencoder.deep(code: code, rng: &rng)
   let history = try run.trainReconstruction(
     model, name: "denoising autoencoder, \(corruption)", epochs: epochs,
     learningRate: learningRate, rng: &rng,
@@ -199,7 +193,7 @@ func lesson(_ options: ChapterOptions, fullSweep: Bool) throws {
   /*:
    **Step 3: chapter 1's autoencoder, trained on clean images** for as many epochs.
    */
-  let cleanAE = deepAutoencoder(code: code, rng: &rng)
+  let cleanAE = Autoencoder.deep(code: code, rng: &rng)
   let cleanHistory = try run.trainReconstruction(
     cleanAE, name: "autoencoder on clean images (chapter 1's)", epochs: epochs,
     learningRate: learningRate, rng: &rng)
@@ -539,7 +533,7 @@ func lesson(_ options: ChapterOptions, fullSweep: Bool) throws {
 
  ## Exercises
  - `--latent 64` and `--latent 8`: does the denoiser need a narrow code once the noise stops it
-   copying? Try chapter 1's overcomplete 784-1024-784 shape with noise (change `deepAutoencoder`).
+   copying? Try chapter 1's overcomplete 784-1024-784 shape with noise (`Autoencoder.deep(code: 1024, widths: [784])`).
  - Train on all three corruptions at once (pick one at random per batch in `corrupt`), and fill
    the mismatch matrix again.
  - `--full-sweep`: how much do 20 epochs add to the sweep's 3?

@@ -15,57 +15,12 @@ PyTorch does not by default, and later epochs slow down as weights and Adam's mo
 into the denormal range, so --flush-denormals is the like-for-like comparison.
 """
 
-import argparse
-import gzip
-import os
-import struct
-import sys
 import time
 
+from yardstick import fashion_mnist, setup
 
-def read_idx(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    dims = data[3]
-    shape = struct.unpack(">" + "I" * dims, data[4 : 4 + 4 * dims])
-    return np.frombuffer(data, np.uint8, offset=4 + 4 * dims).reshape(shape)
-
-
-def find(folder, prefix):
-    names = [n for n in os.listdir(folder) if n.startswith(prefix)]
-    if not names:
-        sys.exit(f"error: no {prefix}* file in {folder} (pass --data-dir)")
-    return os.path.join(folder, sorted(names)[0])
-
-
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-parser.add_argument("--data-dir", default=os.environ.get(
-    "BOTTLENECK_DATA_DIR", "/usr/share/datasets/fashion-mnist"))
-parser.add_argument("--epochs", type=int, default=5)
-parser.add_argument("--threads", type=int, default=os.cpu_count())
-parser.add_argument("--flush-denormals", action="store_true")
-parser.add_argument("--seed", type=int, default=42)
-args = parser.parse_args()
-
-try:
-    import numpy as np
-    import torch
-    from torch import nn
-except ImportError as error:
-    sys.exit(f"error: {error.name} is not installed: pip install torch numpy")
-
-torch.set_num_threads(args.threads)
-torch.manual_seed(args.seed)
-if args.flush_denormals:
-    torch.set_flush_denormal(True)
-
-def images(prefix):
-    pixels = read_idx(find(args.data_dir, prefix)).reshape(-1, 784)
-    return torch.from_numpy(pixels.astype(np.float32) / 255)
-
-train, test = images("train-images"), images("t10k-images")
+args, np, torch, nn = setup(__doc__.splitlines()[0])
+train, test = fashion_mnist(args, np, torch)
 model = nn.Sequential(
     nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 32),
     nn.Linear(32, 128), nn.ReLU(), nn.Linear(128, 256), nn.ReLU(), nn.Linear(256, 784),

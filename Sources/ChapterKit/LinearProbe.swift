@@ -59,23 +59,8 @@ public struct LinearProbe: Sendable {
 
   /// Each column's mean and 1/standard deviation (1 for a constant column).
   static func standardisation(of x: Tensor) -> (mean: [Float], scale: [Float]) {
-    let (n, d) = (x.shape[0], x.shape[1])
-    var sum = [Double](repeating: 0, count: d)
-    var sumSquares = [Double](repeating: 0, count: d)
-    x.withUnsafePointer { p in
-      for i in 0..<n {
-        for j in 0..<d {
-          let v = Double(p[i * d + j])
-          sum[j] += v
-          sumSquares[j] += v * v
-        }
-      }
-    }
-    let mean = sum.map { $0 / Double(n) }
-    let scale = (0..<d).map { j -> Float in
-      let variance = max(0, sumSquares[j] / Double(n) - mean[j] * mean[j])
-      return variance > 1e-12 ? Float(1 / variance.squareRoot()) : 1
-    }
+    let (mean, variance) = x.columnMoments()
+    let scale = variance.map { $0 > 1e-12 ? Float(1 / $0.squareRoot()) : 1 }
     return (mean.map { Float($0) }, scale)
   }
 

@@ -46,3 +46,28 @@ extension Tensor {
     return worst
   }
 }
+
+extension Tensor {
+  /// The mean and variance of each column of a (rows, columns) tensor, accumulated in Double.
+  /// The variance divides by the row count n (multiply by n/(n − 1) for the sample variance).
+  public func columnMoments() -> (mean: [Double], variance: [Double]) {
+    check(rank == 2, "columnMoments: needs a (rows, columns) tensor, got \(shape)")
+    let (n, d) = (shape[0], shape[1])
+    var sum = [Double](repeating: 0, count: d)
+    var sumSquares = [Double](repeating: 0, count: d)
+    withUnsafePointer { p in
+      for i in 0..<n {
+        for j in 0..<d {
+          let v = Double(p[i * d + j])
+          sum[j] += v
+          sumSquares[j] += v * v
+        }
+      }
+    }
+    let mean = sum.map { $0 / Double(Swift.max(n, 1)) }
+    let variance = (0..<d).map { j in
+      Swift.max(0, sumSquares[j] / Double(Swift.max(n, 1)) - mean[j] * mean[j])
+    }
+    return (mean, variance)
+  }
+}

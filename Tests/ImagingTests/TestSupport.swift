@@ -24,6 +24,3 @@ func patternImage(rows: Int, cols: Int, phase: Double = 0) -> Tensor {
 
 /// Image i of a batch, as a batch of one.
 func image(_ x: Tensor, _ i: Int) -> Tensor { x.rows(i..<i + 1) }
-
-/// The standard normal distribution function Φ, for expected fractions.
-func normalCDF(_ z: Double) -> Double { 0.5 * erfc(-z / 2.0.squareRoot()) }

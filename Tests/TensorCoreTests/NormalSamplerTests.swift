@@ -1,8 +1,7 @@
 import Foundation
-import TensorCore
 import Testing
 
-@testable import Imaging
+@testable import TensorCore
 
 /// The Box–Muller sampler behind the Gaussian corruption. 400,000 draws from a fixed seed; each
 /// tolerance is about 5 standard errors of the statistic at that sample size, so a correct sampler

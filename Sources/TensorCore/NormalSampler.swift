@@ -24,7 +24,6 @@
 // with RandomGenerator.normal().
 // The price is in the far tails: u ≥ 2⁻³¹, so |z| ≤ sqrt(62·ln 2) ≈ 6.56 (a normal exceeds that
 // with probability 5·10⁻¹¹), which noise for images never misses.
-import TensorCore
 
 /// ln x for x > 0 (normal, finite), to within a few units in the last place, without branches.
 ///
@@ -130,5 +129,18 @@ extension RandomGenerator {
       fillStandardNormal(buffer)
       initialized = count
     }
+  }
+}
+
+extension Tensor {
+  /// A tensor of independent N(0, 1) draws from the fast sampler above (`fillStandardNormal`).
+  public static func standardNormal(_ shape: [Int], using rng: inout RandomGenerator) -> Tensor {
+    let count = shape.reduce(1, *)
+    check(count >= 0, "Tensor.standardNormal: bad shape \(shape)")
+    return Tensor(
+      shape: shape,
+      unsafeUninitialized: { p in
+        rng.fillStandardNormal(UnsafeMutableBufferPointer(start: p, count: count))
+      })
   }
 }
