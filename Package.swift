@@ -56,6 +56,7 @@ let package = Package(
     .executable(name: "denoising", targets: ["Denoising"]),
     .executable(name: "sparse", targets: ["Sparse"]),
     .executable(name: "contractive", targets: ["Contractive"]),
+    .executable(name: "vae", targets: ["Variational"]),
     .executable(name: "kernels", targets: ["KernelLab"]),
   ],
   dependencies: [
@@ -109,6 +110,8 @@ let package = Package(
     .executableTarget(
       name: "Contractive", dependencies: ["Bottleneck"], path: "Chapters/04-Contractive"),
     .executableTarget(
+      name: "Variational", dependencies: ["Bottleneck"], path: "Chapters/05-Variational"),
+    .executableTarget(
       name: "KernelLab", dependencies: ["Bottleneck"], path: "Chapters/Kernels", swiftSettings: fast
     ),
 
@@ -126,6 +129,8 @@ let package = Package(
     // Runs the chapter executables as a learner would (--quick) and checks what they write.
     .testTarget(
       name: "ChaptersTests",
-      dependencies: ["Vanilla", "Denoising", "Sparse", "Contractive", "KernelLab", "Figures"]),
+      dependencies: [
+        "Vanilla", "Denoising", "Sparse", "Contractive", "Variational", "KernelLab", "Figures",
+      ]),
   ]
 )

@@ -222,47 +222,47 @@ func lesson(_ options: ChapterOptions) throws {
      CAE at test image 0: ‖J‖_F = 1.669143 by the closed form, 1.669143 by reverse mode
      The CAE's mean ‖J‖_F is 0.136 of the plain AE's, for a test MSE 2.20 times as large
 
-     sweep: ae 0.0: 402448 parameters, 3 epochs, Adam lr 0.001, 10,000 training images
+     sweep: ae 0: 402448 parameters, 3 epochs, Adam lr 0.001, 10,000 training images
      epoch 1/3  train_loss 0.07114  0.38 s  26,124 img/s
      epoch 2/3  train_loss 0.03980  0.36 s  27,696 img/s
      epoch 3/3  train_loss 0.03056  0.36 s  28,084 img/s
 
-     sweep: cae 9.999999747378752e-05: 402448 parameters, 3 epochs, Adam lr 0.001, 10,000 training images
+     sweep: cae 0.0001: 402448 parameters, 3 epochs, Adam lr 0.001, 10,000 training images
      epoch 1/3  train_loss 0.07207  train_mse 0.07111  train_penalty 0.0009566  0.41 s  24,321 img/s
      epoch 2/3  train_loss 0.04092  train_mse 0.04002  train_penalty 0.0008953  0.41 s  24,118 img/s
      epoch 3/3  train_loss 0.03177  train_mse 0.03076  train_penalty 0.001010  0.43 s  23,152 img/s
 
-     sweep: cae 0.0003000000142492354: 402448 parameters, 3 epochs, Adam lr 0.001, 10,000 training images
+     sweep: cae 0.0003: 402448 parameters, 3 epochs, Adam lr 0.001, 10,000 training images
      epoch 1/3  train_loss 0.07387  train_mse 0.07161  train_penalty 0.002257  0.49 s  20,601 img/s
      epoch 2/3  train_loss 0.04324  train_mse 0.04151  train_penalty 0.001731  0.43 s  23,039 img/s
      epoch 3/3  train_loss 0.03420  train_mse 0.03237  train_penalty 0.001834  0.45 s  22,232 img/s
 
-     sweep: cae 0.0010000000474974513: 402448 parameters, 3 epochs, Adam lr 0.001, 10,000 training images
+     sweep: cae 0.001: 402448 parameters, 3 epochs, Adam lr 0.001, 10,000 training images
      epoch 1/3  train_loss 0.07873  train_mse 0.07368  train_penalty 0.005049  0.47 s  21,127 img/s
      epoch 2/3  train_loss 0.04651  train_mse 0.04401  train_penalty 0.002506  0.42 s  23,728 img/s
      epoch 3/3  train_loss 0.03768  train_mse 0.03526  train_penalty 0.002414  0.46 s  21,561 img/s
 
-     sweep: cae 0.003000000026077032: 402448 parameters, 3 epochs, Adam lr 0.001, 10,000 training images
+     sweep: cae 0.003: 402448 parameters, 3 epochs, Adam lr 0.001, 10,000 training images
      epoch 1/3  train_loss 0.09290  train_mse 0.08252  train_penalty 0.01038  0.40 s  25,024 img/s
      epoch 2/3  train_loss 0.05481  train_mse 0.05078  train_penalty 0.004034  0.36 s  27,734 img/s
      epoch 3/3  train_loss 0.04405  train_mse 0.04108  train_penalty 0.002972  0.36 s  27,727 img/s
 
-     sweep: cae 0.009999999776482582: 402448 parameters, 3 epochs, Adam lr 0.001, 10,000 training images
+     sweep: cae 0.01: 402448 parameters, 3 epochs, Adam lr 0.001, 10,000 training images
      epoch 1/3  train_loss 0.1175  train_mse 0.09007  train_penalty 0.02738  0.41 s  24,603 img/s
      epoch 2/3  train_loss 0.07945  train_mse 0.07305  train_penalty 0.006404  0.43 s  23,017 img/s
      epoch 3/3  train_loss 0.06221  train_mse 0.05639  train_penalty 0.005813  0.44 s  22,916 img/s
 
-     sweep: dae 0.05000000074505806: 402448 parameters, 3 epochs, Adam lr 0.001, 10,000 training images
+     sweep: dae 0.05: 402448 parameters, 3 epochs, Adam lr 0.001, 10,000 training images
      epoch 1/3  train_loss 0.07169  0.39 s  25,400 img/s
      epoch 2/3  train_loss 0.04000  0.40 s  25,220 img/s
      epoch 3/3  train_loss 0.03064  0.38 s  26,298 img/s
 
-     sweep: dae 0.10000000149011612: 402448 parameters, 3 epochs, Adam lr 0.001, 10,000 training images
+     sweep: dae 0.1: 402448 parameters, 3 epochs, Adam lr 0.001, 10,000 training images
      epoch 1/3  train_loss 0.07266  0.35 s  28,777 img/s
      epoch 2/3  train_loss 0.04045  0.36 s  27,689 img/s
      epoch 3/3  train_loss 0.03114  0.40 s  24,760 img/s
 
-     sweep: dae 0.20000000298023224: 402448 parameters, 3 epochs, Adam lr 0.001, 10,000 training images
+     sweep: dae 0.2: 402448 parameters, 3 epochs, Adam lr 0.001, 10,000 training images
      epoch 1/3  train_loss 0.07428  0.37 s  26,860 img/s
      epoch 2/3  train_loss 0.04179  0.39 s  25,710 img/s
      epoch 3/3  train_loss 0.03241  0.41 s  24,127 img/s

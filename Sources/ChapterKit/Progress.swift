@@ -124,7 +124,9 @@ public final class Progress {
   func summaryLine(_ summary: EpochSummary) -> String {
     var parts = ["epoch \(summary.epoch)/\(epochs)"]
     for (name, value) in summary.metrics {
-      parts.append("\(name) \(Format.significant(value))")
+      // A count (active units, dead units) prints as a whole number.
+      let isCount = value == value.rounded() && Swift.abs(value) < 1e9
+      parts.append("\(name) \(isCount ? String(Int(value)) : Format.significant(value))")
     }
     parts.append("\(Format.seconds(summary.seconds)) s")
     parts.append("\(Format.grouped(Int(summary.imagesPerSecond.rounded()))) img/s")

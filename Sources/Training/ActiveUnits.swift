@@ -4,7 +4,7 @@ import TensorCore
 /// posterior mean moves with the image, A_u = Cov_x(E_q[z_u | x]) > threshold (0.01 in the paper).
 /// An inactive unit's q(z_u|x) is the same for every image: it carries no information, its KL is
 /// near 0, and the decoder ignores it (posterior collapse).
-public struct ActiveUnits {
+public struct ActiveUnits: Sendable {
   /// The variance over the images of each unit's posterior mean μ_u(x).
   public let variances: [Double]
   public let threshold: Double

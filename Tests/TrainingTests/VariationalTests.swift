@@ -231,6 +231,56 @@ struct VariationalTests {
     #expect(first == second)
   }
 
+  // MARK: the objective and the evaluation
+
+  @Test func objectiveWeighsTheTermsAsDocumented() {
+    var rng = RandomGenerator(seed: 71)
+    let model = VariationalAutoencoder.mlp(latent: 3, hidden: 8, pixels: 10, rng: &rng)
+    let x = random([4, 10], seed: 72, low: 0, high: 1)
+    var noise = RandomGenerator(seed: 73)
+    let terms = model.elboTerms(x, using: &noise)
+    let (r, k) = (terms.reconstruction.value.scalar, terms.kl.value.scalar)
+    func value(_ o: VAEObjective, step: Int) -> Float {
+      o.loss(terms, step: step, pixels: 10).value.scalar
+    }
+    #expect(Swift.abs(value(.elbo, step: 1) - (r + k)) < 1e-4)
+    #expect(Swift.abs(value(VAEObjective(beta: 4), step: 1) - (r + 4 * k)) < 1e-4)
+    // Linear warm-up: weight β·step/warmUp, then β.
+    let annealed = VAEObjective(beta: 2, warmUpSteps: 100)
+    #expect(annealed.klWeight(step: 25) == 0.5 && annealed.klWeight(step: 100) == 2)
+    #expect(annealed.klWeight(step: 1_000) == 2)
+    #expect(Swift.abs(value(annealed, step: 50) - (r + k)) < 1e-4)
+    // The bug: the reconstruction divided by the pixel count, the KL not.
+    let bug = VAEObjective(perPixelReconstruction: true)
+    #expect(Swift.abs(value(bug, step: 1) - (r / 10 + k)) < 1e-4)
+    // Free bits: each unit's KL floored.
+    let floored = terms.klPerUnit.value.scalars.map { max($0, 5) }.reduce(0, +)
+    #expect(Swift.abs(value(VAEObjective(freeBits: 5), step: 1) - (r + floored)) < 1e-3)
+  }
+
+  @Test func evaluationAddsUpThePerImageTerms() {
+    var rng = RandomGenerator(seed: 81)
+    let model = VariationalAutoencoder.mlp(latent: 3, hidden: 8, pixels: 12, rng: &rng)
+    let x = random([25, 12], seed: 82, low: 0, high: 1)
+    // Blocks of 7 rows, and the whole set at once, give the same numbers up to rounding.
+    let blocks = VAEEvaluation(model, images: x, seed: 5, blockSize: 7)
+    let (mean, logVariance) = inference { model.encode(Variable(x)) }
+    let kl = gaussianKLPerRow(mean: mean.value, logVariance: logVariance.value)
+    #expect(Swift.abs(blocks.kl - kl.reduce(0, +) / 25) < 1e-9)
+    #expect(Swift.abs(blocks.klPerUnit.reduce(0, +) - blocks.kl) < 1e-4)
+    #expect(blocks.loss == blocks.reconstruction + blocks.kl)
+    #expect(blocks.activeUnits.variances == ActiveUnits(means: mean.value).variances)
+    let decoded = inference { model(Variable(x)).value }
+    let mse =
+      zip(decoded.scalars, x.scalars).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) }
+      / 300
+    #expect(Swift.abs(blocks.meanReconstructionMSE - mse) < 1e-7)
+    // The same seed gives the same ε, so the same estimate.
+    #expect(
+      VAEEvaluation(model, images: x, seed: 5, blockSize: 7).reconstruction == blocks.reconstruction
+    )
+  }
+
   // MARK: active units
 
   @Test func activeUnitsCountsUnitsWhoseMeanMovesWithTheImage() {

@@ -1,0 +1,41 @@
+import Autodiff
+import Data
+import Layers
+import TensorCore
+import Training
+
+extension ChapterRun {
+  /// Trains a variational autoencoder on `images` (the training set unless a sweep passes a
+  /// subset) to minimise `objective`, with Adam and `--batch-size` images per batch, through the
+  /// same `TrainingLoop` as every chapter.
+  ///
+  /// Each epoch prints the objective (`train_loss`) and −ELBO's two terms in nats per image
+  /// (`train_reconstruction`, `train_kl`: the KL unweighted, whatever β or warm-up the objective
+  /// uses), and, when `test` is given, the test set's `test_loss` (−ELBO), `test_reconstruction`,
+  /// `test_kl` and `active_units` (one z per test image, the same ε every epoch).
+  public func trainVAE(
+    _ model: VariationalAutoencoder, name: String, objective: VAEObjective = .elbo, epochs: Int,
+    learningRate: Float, images: ImageDataset? = nil, test: Tensor?, rng: inout RandomGenerator
+  ) throws -> TrainingHistory {
+    let pixels = train.pixelsPerImage
+    let seed = options.seed &+ 5000
+    return try self.train(
+      model, name: "\(name) (\(objective))", epochs: epochs, learningRate: learningRate,
+      images: images, lossName: "loss", rng: &rng,
+      loss: { batch, clean, rng in
+        let terms = model.elboTerms(clean, using: &rng)
+        return StepLoss(
+          objective.loss(terms, step: batch.step, pixels: pixels),
+          parts: [("reconstruction", terms.reconstruction), ("kl", terms.kl)])
+      },
+      evaluate: test.map { test in
+        { _ in
+          let e = VAEEvaluation(model, images: test, seed: seed)
+          return [
+            ("test_loss", e.loss), ("test_reconstruction", e.reconstruction), ("test_kl", e.kl),
+            ("active_units", Double(e.activeUnits.count)),
+          ]
+        }
+      })
+  }
+}
