@@ -72,4 +72,21 @@ public protocol KernelSet: Sendable {
   func adamUpdate(
     _ step: AdamStep, theta: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
     m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int)
+
+  /// 2-D convolution of an NCHW batch (ConvGeometry.swift has the formula and the shapes):
+  /// x (N, C, H, W), weight (O, C, k, k), bias (O) or nil; y (N, O, OH, OW) is overwritten.
+  func conv2d(
+    _ geometry: ConvGeometry, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>)
+  /// The convolution's gradient with respect to its input: dy (N, O, OH, OW) and the weight give
+  /// dx (N, C, H, W), overwritten. This is also a transposed convolution's forward pass, from a
+  /// (N, O, OH, OW) input to a (N, C, H, W) output: the same operation, used once for both.
+  func conv2dBackwardInput(
+    _ geometry: ConvGeometry, dy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    dx: UnsafeMutablePointer<Float>)
+  /// The convolution's gradient with respect to its weight: x and dy give dWeight (O, C, k, k),
+  /// overwritten.
+  func conv2dBackwardWeight(
+    _ geometry: ConvGeometry, x: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+    dWeight: UnsafeMutablePointer<Float>)
 }

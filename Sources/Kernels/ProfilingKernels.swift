@@ -82,6 +82,35 @@ extension ProfilingKernels {
   }
 }
 
+extension ProfilingKernels {
+  public func conv2d(
+    _ g: ConvGeometry, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>
+  ) {
+    timed("conv2d", flops: 2 * Double(g.multiplyAdds)) {
+      base.conv2d(g, x: x, weight: weight, bias: bias, y: y)
+    }
+  }
+
+  public func conv2dBackwardInput(
+    _ g: ConvGeometry, dy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    dx: UnsafeMutablePointer<Float>
+  ) {
+    timed("conv2d input gradient", flops: 2 * Double(g.multiplyAdds)) {
+      base.conv2dBackwardInput(g, dy: dy, weight: weight, dx: dx)
+    }
+  }
+
+  public func conv2dBackwardWeight(
+    _ g: ConvGeometry, x: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+    dWeight: UnsafeMutablePointer<Float>
+  ) {
+    timed("conv2d weight gradient", flops: 2 * Double(g.multiplyAdds)) {
+      base.conv2dBackwardWeight(g, x: x, dy: dy, dWeight: dWeight)
+    }
+  }
+}
+
 /// Seconds, calls and floating-point operations per kernel kind; safe to share between threads.
 public final class KernelTally: @unchecked Sendable {
   public struct Entry: Sendable {
