@@ -119,6 +119,7 @@ let package = Package(
     .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
     .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
+    .testTarget(name: "LayersTests", dependencies: ["Layers"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Data"]),
     .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
     .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
