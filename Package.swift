@@ -57,6 +57,7 @@ let package = Package(
     .executable(name: "sparse", targets: ["Sparse"]),
     .executable(name: "contractive", targets: ["Contractive"]),
     .executable(name: "vae", targets: ["Variational"]),
+    .executable(name: "conv", targets: ["Convolutional"]),
     .executable(name: "kernels", targets: ["KernelLab"]),
   ],
   dependencies: [
@@ -112,6 +113,8 @@ let package = Package(
     .executableTarget(
       name: "Variational", dependencies: ["Bottleneck"], path: "Chapters/05-Variational"),
     .executableTarget(
+      name: "Convolutional", dependencies: ["Bottleneck"], path: "Chapters/06-Convolutional"),
+    .executableTarget(
       name: "KernelLab", dependencies: ["Bottleneck"], path: "Chapters/Kernels", swiftSettings: fast
     ),
 
@@ -131,7 +134,7 @@ let package = Package(
     .testTarget(
       name: "ChaptersTests",
       dependencies: [
-        "Vanilla", "Denoising", "Sparse", "Contractive", "Variational", "KernelLab", "Figures",
+        "Vanilla", "Denoising", "Sparse", "Contractive", "Variational", "Convolutional", "KernelLab", "Figures",
       ]),
   ]
 )

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 source Chapters/setup.sh
 bottleneck_setup
 
-chapters=(vanilla denoising sparse contractive vae)
+chapters=(vanilla denoising sparse contractive vae conv)
 
 echo "Building in release mode (the first build takes a few minutes)..."
 for product in "${chapters[@]}" kernels; do swift build -c release --product "$product" >/dev/null; done

@@ -10,14 +10,17 @@ import Foundation
 ///
 /// Several threads may run GEMMs at once, so buffers are handed out under a lock: each caller
 /// gets a buffer no one else is using, and gives it back when done. At most `kept` buffers are
-/// kept, the largest ones; the GEMM never asks for more than about 16 MB, so the pool holds at
-/// most 64 MB, and usually one or two buffers of well under 1 MB.
+/// kept, the largest ones, and none above `largestKept` floats (16 MB): the GEMM's packing
+/// buffers and a training batch's im2col matrices (7 MB for chapter 6's widest layer) stay, while
+/// the im2col matrix of a 1,000-image evaluation block (56 MB) goes back to the system at once,
+/// so a chapter's peak memory does not keep it. The pool holds at most 64 MB.
 final class BufferPool: @unchecked Sendable {
   static let shared = BufferPool()
 
   private let lock = NSLock()
   private var idle: [(pointer: UnsafeMutablePointer<Float>, capacity: Int)] = []
   private let kept = 4
+  static let largestKept = 4 << 20
 
   /// A buffer of at least `count` floats, 64-byte aligned, uninitialized; give it back with
   /// `giveBack` (pass the capacity returned here).
@@ -33,6 +36,10 @@ final class BufferPool: @unchecked Sendable {
   func giveBack(_ buffer: (pointer: UnsafeMutablePointer<Float>, capacity: Int)) {
     lock.lock()
     defer { lock.unlock() }
+    guard buffer.capacity <= Self.largestKept else {
+      buffer.pointer.deallocate()
+      return
+    }
     idle.append(buffer)
     if idle.count > kept {
       idle.sort { $0.capacity > $1.capacity }

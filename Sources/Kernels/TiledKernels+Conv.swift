@@ -20,7 +20,68 @@
 // Images are independent, so im2col, col2im and the copies run in parallel over the batch.
 
 extension TiledKernels {
+  /// Images per im2col matrix: at most `columnBudget` floats (16 MB) of column matrix, so that a
+  /// 1,000-image evaluation block runs as several slices instead of holding a 100 MB matrix. A
+  /// training batch of 128 fits in one slice on every layer of chapter 6.
+  static let columnBudget = 4 << 20
+
+  func imagesPerSlice(_ g: ConvGeometry) -> Int {
+    let perImage = g.inChannels * g.kernel * g.kernel * g.outHeight * g.outWidth
+    return max(1, min(g.batch, Self.columnBudget / max(perImage, 1)))
+  }
+
+  /// Runs `body` on consecutive slices of the batch: (slice geometry, first image).
+  func forEachSlice(_ g: ConvGeometry, _ body: (ConvGeometry, Int) -> Void) {
+    let step = imagesPerSlice(g)
+    for first in stride(from: 0, to: g.batch, by: step) {
+      let slice = ConvGeometry(
+        batch: min(step, g.batch - first), inChannels: g.inChannels, height: g.height,
+        width: g.width, outChannels: g.outChannels, kernel: g.kernel, stride: g.stride,
+        padding: g.padding)
+      body(slice, first)
+    }
+  }
+
   public func conv2d(
+    _ g: ConvGeometry, x: UnsafePointer<Float>, weight w: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>
+  ) {
+    forEachSlice(g) { slice, first in
+      convSlice(
+        slice, x: x + first * g.inChannels * g.height * g.width, weight: w, bias: bias,
+        y: y + first * g.outChannels * g.outHeight * g.outWidth)
+    }
+  }
+
+  public func conv2dBackwardInput(
+    _ g: ConvGeometry, dy: UnsafePointer<Float>, weight w: UnsafePointer<Float>,
+    dx: UnsafeMutablePointer<Float>
+  ) {
+    forEachSlice(g) { slice, first in
+      inputGradientSlice(
+        slice, dy: dy + first * g.outChannels * g.outHeight * g.outWidth, weight: w,
+        dx: dx + first * g.inChannels * g.height * g.width)
+    }
+  }
+
+  /// The weight gradient sums over the images: the first slice writes dw, the others add to it.
+  public func conv2dBackwardWeight(
+    _ g: ConvGeometry, x: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+    dWeight dw: UnsafeMutablePointer<Float>
+  ) {
+    guard g.batch > 0 else {
+      dw.update(repeating: 0, count: g.weightCount)
+      return
+    }
+    forEachSlice(g) { slice, first in
+      weightGradientSlice(
+        slice, x: x + first * g.inChannels * g.height * g.width,
+        dy: dy + first * g.outChannels * g.outHeight * g.outWidth, dWeight: dw,
+        accumulate: first > 0)
+    }
+  }
+
+  func convSlice(
     _ g: ConvGeometry, x: UnsafePointer<Float>, weight w: UnsafePointer<Float>,
     bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>
   ) {
@@ -48,7 +109,7 @@ extension TiledKernels {
     }
   }
 
-  public func conv2dBackwardInput(
+  func inputGradientSlice(
     _ g: ConvGeometry, dy: UnsafePointer<Float>, weight w: UnsafePointer<Float>,
     dx: UnsafeMutablePointer<Float>
   ) {
@@ -70,15 +131,15 @@ extension TiledKernels {
     }
   }
 
-  public func conv2dBackwardWeight(
+  func weightGradientSlice(
     _ g: ConvGeometry, x: UnsafePointer<Float>, dy: UnsafePointer<Float>,
-    dWeight dw: UnsafeMutablePointer<Float>
+    dWeight dw: UnsafeMutablePointer<Float>, accumulate: Bool
   ) {
     let (columns, depth, O) = (
       g.batch * g.outHeight * g.outWidth, g.inChannels * g.kernel * g.kernel, g.outChannels
     )
     guard columns > 0 else {
-      dw.update(repeating: 0, count: g.weightCount)
+      if !accumulate { dw.update(repeating: 0, count: g.weightCount) }
       return
     }
     withBuffer(O * columns) { dY in
@@ -87,7 +148,7 @@ extension TiledKernels {
         im2col(g, x: x, col: col)
         gemm(
           m: O, n: depth, k: columns, a: dY, transposeA: false, b: col, transposeB: true, c: dw,
-          accumulate: false)
+          accumulate: accumulate)
       }
     }
   }
