@@ -72,13 +72,15 @@ func saveFigures(
     caption: "a test image; its 32 feature maps after conv 1 (14x14, rows 2–3); its 64 after conv 2"
       + " (7x7, rows 4–7), each scaled to its own maximum")
 
-  // loss.png
+  // loss.png (short names, so that the legend fits beside the lines)
+  let shortNames = ["seed_conv": "seed conv AE", "conv32": "conv AE-32", "mlp32": "MLP AE-32"]
   let autoencoderPanel = LinePlot(
-    title: "autoencoders: test MSE per pixel", xLabel: "epoch", yLabel: "MSE per pixel",
+    title: "autoencoders: test MSE per pixel (log scale)", xLabel: "epoch", yLabel: "MSE",
     series: results.map { r in
       .init(
-        r.title, x: (1...r.history.epochSeconds.count).map(Double.init), y: r.history["test_mse"])
-    })
+        shortNames[r.key] ?? r.key, x: (1...r.history.epochSeconds.count).map(Double.init),
+        y: r.history["test_mse"])
+    }, logScaleY: true, key: .bottomRight)
   let vaePanel = LinePlot(
     title: "VAEs: test −ELBO (nats per image)", xLabel: "epoch", yLabel: "nats",
     series: [("conv VAE", convHistory), ("MLP VAE", mlpHistory)].map { title, h in

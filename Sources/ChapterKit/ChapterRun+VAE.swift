@@ -15,7 +15,9 @@ extension ChapterRun {
   /// `test_kl` and `active_units` (one z per test image, the same ε every epoch).
   public func trainVAE(
     _ model: VariationalAutoencoder, name: String, objective: VAEObjective = .elbo, epochs: Int,
-    learningRate: Float, images: ImageDataset? = nil, test: Tensor?, rng: inout RandomGenerator
+    learningRate: Float, images: ImageDataset? = nil, test: Tensor?,
+    evaluationBlockSize: Int = 1000,
+    rng: inout RandomGenerator
   ) throws -> TrainingHistory {
     let pixels = train.pixelsPerImage
     let seed = options.seed &+ 5000
@@ -30,7 +32,7 @@ extension ChapterRun {
       },
       evaluate: test.map { test in
         { _ in
-          let e = VAEEvaluation(model, images: test, seed: seed)
+          let e = VAEEvaluation(model, images: test, seed: seed, blockSize: evaluationBlockSize)
           return [
             ("test_loss", e.loss), ("test_reconstruction", e.reconstruction), ("test_kl", e.kl),
             ("active_units", Double(e.activeUnits.count)),
