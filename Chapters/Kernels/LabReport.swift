@@ -194,6 +194,11 @@ struct LabResults {
   var tile: GEMMTile = .best
   /// Every tile timed on one thread.
   var tiles: [TileRow] = []
+  /// The convolution section: tiled against naive on a small batch, then every product timed.
+  var convolutionValidation: [ConvValidationRow] = []
+  var convolution: [ConvRow] = []
+  /// PyTorch's version, or why there was no PyTorch baseline.
+  var torch: MetricValue = .null
 
   /// metrics.json: pretty-printed, keys sorted, so two runs diff cleanly.
   func jsonData() throws -> Foundation.Data {
@@ -227,6 +232,9 @@ struct LabResults {
       "validation": .list(validation.map(\.metric)),
       "gemm": .list(gemm.map(\.metric)),
       "elementwise": .list(elementwise.map(\.metric)),
+      "convolution_validation": .list(convolutionValidation.map(\.metric)),
+      "convolution": .list(convolution.map(\.metric)),
+      "torch": torch,
       "denormals": denormals.map {
         ["ftz_off_gflops": .number($0.off), "ftz_on_gflops": .number($0.on)]
       } ?? .null,

@@ -1,8 +1,9 @@
 /*:
  # The kernel lab: from a triple loop to a fast matrix multiply
 
- Run it:  `swift run -c release kernels`   (about a minute; `--quick` for a few seconds,
- `--threads 1` for one core, `--no-numpy` to skip the NumPy yardstick, `--help` for every flag).
+ Run it:  `swift run -c release kernels`   (about two minutes; `--quick` for a few seconds,
+ `--threads 1` for one core, `--no-numpy` and `--no-torch` to skip the NumPy and PyTorch
+ yardsticks, `--help` for every flag).
  It prints its tables and writes `metrics.json`, `gemm.png` and `gemm-fast.png` into
  output/kernels/.
 
@@ -16,10 +17,13 @@
    denormal numbers cost.
  - How to measure honestly: check against a reference first, warm up, take medians, let
    contenders take turns, and compare with a yardstick (NumPy, which calls OpenBLAS).
+ - How a convolution becomes the same GEMM (im2col), what that copy costs, and what PyTorch's
+   direct kernels do with the same layers (ConvolutionLab.swift).
 
  Every autoencoder in this book spends most of its time in three matrix multiplies per Linear
  layer (forward, and two in backward), and the rest in elementwise maps and sums. This lab is
- where those kernels (Sources/Kernels) are explained and measured. It follows the classic
+ where those kernels (Sources/Kernels) are explained and measured; chapter 6's convolutions run
+ on the same GEMM, and the lab's last section measures them. It follows the classic
  derivation in K. Goto and R. van de Geijn, "Anatomy of High-Performance Matrix Multiplication",
  ACM TOMS 34(3), 2008, as refined in BLIS (F. Van Zee and R. van de Geijn, ACM TOMS 41(3), 2015).
 
@@ -723,12 +727,22 @@ func lab(_ options: KernelLab) throws {
   results.denormals = denormalExperiment(size: quick ? 64 : 256, policy: policy)
 
   /*:
+   **Convolution**, last (ConvolutionLab.swift): chapter 6's layers on the same tiled GEMM,
+   through im2col, against the naive loops and, if it is installed, PyTorch.
+   */
+  let torch = try convolutionSection(
+    batch: quick ? 8 : 128, threads: threads, tile: tile, noTorch: options.noTorch,
+    policy: policy, results: &results)
+  defer { torch?.close() }
+
+  /*:
    **The files.** metrics.json holds every number printed above; gemm.png and gemm-fast.png draw
    the square sizes.
    */
   results.wallSeconds = watch.seconds
   results.othersDuringRun = othersMeter.share(
-    excluding: numpy.workers.map(\.worker.processIdentifier))
+    excluding: numpy.workers.map(\.worker.processIdentifier)
+      + (torch.map { [$0.processIdentifier] } ?? []))
   if let share = results.othersDuringRun {
     print(
       "\nOther programs used \(Int((100 * share).rounded()))% of the CPUs while the lab ran"
@@ -1043,6 +1057,76 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  dip where B leaves L2, the flat blocked line, the fast cluster near the top); gemm-fast.png
  shows simd-1-thread, tiled and NumPy on a linear axis under the two measured peak lines.
 
+ **Convolution** (on the AVX2 machine; the section is newer than the AVX-512 run). A run on
+ 1 December 2026 (`swift run -c release kernels`, 1:54 in all, 50 s of it in this section;
+ other programs used 1% of the CPUs) on the 2-core AMD EPYC (AVX2+FMA) above, against PyTorch
+ 2.15.0 (its CPU convolutions go to oneDNN 3.13.3) on 2 threads with flush-to-zero on. Tiled
+ agreed with naive on every product of every shape first: at most 8.0e-05 on a batch of 3, and
+ at most 8.0e-04 on the timed batch (the weight gradient of the VAE's first layer, each a sum of
+ 25,088 products). GFLOP/s on a batch of 128, medians; every contender, naive included, ran on
+ the full batch (naive: 27 ms to 1.1 s per run, one run where it took over half a second).
+ dx and dw are the input and weight gradients; torch is PyTorch; im2col is im2col's share of the
+ tiled time of the product (forward, dw) that starts with it:
+
+     shape                          product  naive  tiled  tiled/naive  torch  tiled/torch  im2col
+     Conv(1→32, k3, s2, p1) 28x28   forward  0.318   13.9          44x   26.1         0.53   24.3%
+                                    dx       0.422   11.5          27x   2.99          3.9       -
+                                    dw       0.545   9.31          17x   6.00          1.6   16.3%
+     Conv(32→64, k3, s2, p1) 14x14  forward  0.367   37.0         101x   66.0         0.56   36.6%
+                                    dx       0.321   47.5         148x   52.2         0.91       -
+                                    dw       0.392   44.2         113x   60.8         0.73   43.7%
+     Conv(1→32, k4, s2, p1) 28x28   forward  0.364   16.5          45x   37.6         0.44   27.7%
+                                    dx       0.423   14.7          35x   3.68          4.0       -
+                                    dw       0.472   13.3          28x   6.10          2.2   22.4%
+     Conv(32→64, k4, s2, p1) 14x14  forward  0.424   38.7          91x   75.1         0.52   44.1%
+                                    dx       0.485   48.4         100x   68.6         0.71       -
+                                    dw       0.387   34.5          89x   70.4         0.49   39.3%
+     Conv(64→128, k7) 7x7           forward  0.372   18.9          51x   28.2         0.67   64.5%
+                                    dx       0.405   20.8          51x   21.5         0.97       -
+                                    dw       0.129   24.6         191x   21.1          1.2   84.1%
+
+ - Naive runs at 0.13–0.55 GFLOP/s on every shape: one chain of additions per output, a bounds
+   test per product. (0.13 is the 7x7 layer's weight gradient, whose three inner loops run over
+   a single output pixel per image.) Tiled is 17–191 times faster.
+ - But tiled is far from the GEMM's speed: 35–48 GFLOP/s on the 32 → 64 layers, 9–25 on the
+   others, where the GEMM on chapter 1's shapes ran at 84–96 in the same run. The first
+   layers are small (15–26 MFLOP, about a millisecond) with GEMMs of awkward shapes: 32 rows and
+   a depth of 9 or 16 for the forward pass, 9 or 16 rows for the input gradient.
+ - im2col is the rest of the gap. It copies 2.7–3.7 GB of col per second on the strided layers
+   (memcpy moved 45–58 on one thread in the same run): every float is one load at stride 2 and
+   one store. On the 7x7 layer, whose output is 1x1, it reaches 0.46 GB/s: each image puts one
+   float into each of col's 3,136 rows, 512 bytes apart, a transpose that touches a new cache
+   line per float. It takes 16–28% of the tiled time on the first layers, 37–44% on the 32 → 64
+   ones and 65–84% on the 7x7 one. Take it away and the rest of the forward pass (the GEMM and
+   the reordering of Y into y) runs at 58 and 69 GFLOP/s on the 32 → 64 layers and 53 on the 7x7
+   one: 2·multiply-adds over (tiled − im2col) seconds.
+ - PyTorch's forward pass is 1.5–2.3 times tiled's on every shape, and its gradients are ahead
+   on the 32 → 64 layers (tiled/PyTorch 0.49–0.91) and level on the 7x7 one (0.97 and 1.2). But
+   on the single-channel first layers oneDNN manages 3.0–3.7 GFLOP/s for the input gradient, a
+   quarter of tiled's, and 6 for the weight gradient. (`ONEDNN_VERBOSE=1` shows what it runs:
+   JIT-compiled AVX2 kernels, direct ones and, for the strided input gradients, "brgconv", on
+   layouts that block the channels by 8, one vector; PyTorch's NCHW tensors are reordered into
+   and out of them on every call, inside the times above. A one-channel dx fills one lane of the
+   eight, which is likely the reason; the lab does not test it. The input gradient of a first
+   layer is the forward pass of its decoder's last ConvTranspose2D.)
+
+ What a direct kernel would save: the im2col share is the most that a convolution which never
+ builds col could gain at the same GEMM speed: 1/(1 − share), 1.3–1.4x on the first layers'
+ forward pass, 1.6–1.8x on the 32 → 64 ones (to 58–69 GFLOP/s, next to PyTorch's 66–75) and
+ 2.8x on the 7x7 one. Packing im2col straight into the GEMM's panel format, so that the patches
+ are gathered from x into the packed strips of B (PackedB.swift) that the micro-kernel reads,
+ keeps the GEMM as it is and saves a smaller part: col (7.2 MB and 12.9 MB for the 32 → 64
+ layers, far past the 512 KB L2) is no longer written out and read back by the packing. The
+ gather itself stays, so it would help most where writing col is the cost, and least on the 7x7
+ layer, whose gather is the slow part. The weight gradient builds the same col (the table gives
+ its share too); the input gradient runs the mirror image, col2im, which adds dcol back into dx
+ and is not timed on its own.
+
+ These are one run's medians on a host that swings by a third between runs, and the small
+ products (a millisecond) swing most: read each ratio as a range. PyTorch's worker keeps the
+ memory it frees (see TorchConvBaseline.swift): without that, the same call ran 5–8 times
+ slower in one Python process than in the next, page-faulting its result in afresh.
+
  ## Pitfalls
  - **Timing a debug build.** `swift run kernels` without `-c release` is a debug build.
    Package.swift compiles the kernels with `-O` even then, so the GEMM comes out about the same,
@@ -1093,6 +1177,11 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
     memory may compete with the FMAs for the same two pipes; if so, fewer broadcasts per FMA
     should win. Does it? Check the inner loop with `objdump -d` first: no `(%rsp)` between the
     FMAs.
+ 11. im2col's loop order. `TiledKernels.im2col` (Sources/Kernels/TiledKernels+Conv.swift) walks
+    each image's (c, i, j) rows, so on the 7x7 layer each image writes one float into each of
+    3,136 rows. Write a version in this folder that takes a block of 16 images and, for each
+    (c, i, j), writes their 16 floats side by side (one cache line), and time it on
+    `ConvShape.chapterShapes[4]` against the library's: how much of the 7x7 layer's 65% goes?
  */
 
 struct KernelLab: ParsableCommand {
@@ -1129,6 +1218,9 @@ struct KernelLab: ParsableCommand {
 
   @Flag(help: "Skip the NumPy (OpenBLAS) baseline even if python3 and numpy are installed.")
   var noNumpy = false
+
+  @Flag(help: "Skip the PyTorch convolution baseline even if python3 can import torch.")
+  var noTorch = false
 
   @Flag(help: "Skip the plots (gemm.png, gemm-fast.png and their gnuplot scripts).")
   var noPlots = false

@@ -16,7 +16,7 @@ struct KernelLabTests {
     defer { tmp.cleanUp() }
     let out = tmp.url.appendingPathComponent("kernels")
     let result = try ChapterProcess.run(
-      "kernels", ["--quick", "--no-numpy", "--output", out.path], scratch: tmp.url)
+      "kernels", ["--quick", "--no-numpy", "--no-torch", "--output", out.path], scratch: tmp.url)
     #expect(result.status == 0, "stderr: \(result.standardError)")
 
     let json = try metrics(in: out)
@@ -79,9 +79,53 @@ struct KernelLabTests {
     #expect(Set(tiles.compactMap { $0["tile"] as? String }) == Set(tileNames))
     for row in tiles { #expect((row["gflops"] as? Double ?? 0) > 0, "\(row)") }
 
+    // The convolution section: every chapter-6 shape, each of its three products, checked
+    // against naive on a small batch, then timed with naive and tiled (PyTorch skipped).
+    let convShapes = [
+      "Conv(1→32, k3, s2, p1) on 28x28", "Conv(32→64, k3, s2, p1) on 14x14",
+      "Conv(32→64, k4, s2, p1) on 14x14", "Conv(64→128, k7) on 7x7",
+    ]
+    let products = ["forward", "backward input", "backward weight"]
+    let convolution = try #require(json["convolution"] as? [[String: Any]])
+    for shape in convShapes {
+      let rows = convolution.filter { $0["shape"] as? String == shape }
+      #expect(
+        Set(rows.compactMap { $0["product"] as? String }) == Set(products),
+        "\(shape): \(rows.count) rows")
+    }
+    for row in convolution {
+      let label = "\(row["shape"] ?? "?") \(row["product"] ?? "?")"
+      #expect(row["batch"] as? Int == 8, "\(label): --quick uses a batch of 8")
+      #expect((row["multiply_adds"] as? Int ?? 0) > 0, "\(label)")
+      for key in ["naive_gflops", "tiled_gflops", "tiled_over_naive"] {
+        let value = try #require(row[key] as? Double, "\(label) has no \(key)")
+        #expect(value.isFinite && value > 0, "\(label): \(key) \(value)")
+      }
+      #expect(row["torch_gflops"] is NSNull, "\(label): --no-torch still ran PyTorch")
+      let difference = try #require(row["max_abs_diff"] as? Double, "\(label)")
+      #expect(difference.isFinite && difference < 1e-2, "\(label) differs by \(difference)")
+      if row["product"] as? String == "backward input" {
+        #expect(row["im2col_share"] is NSNull, "\(label)")
+      } else {
+        let share = try #require(row["im2col_share"] as? Double, "\(label) has no im2col share")
+        #expect(share.isFinite && share > 0, "\(label): im2col share \(share)")
+      }
+    }
+    let convValidation = try #require(json["convolution_validation"] as? [[String: Any]])
+    #expect(convValidation.count >= convShapes.count * products.count)
+    for row in convValidation {
+      let difference = try #require(row["max_abs_diff"] as? Double)
+      #expect(difference < 1e-2, "\(row)")
+    }
+    let torch = try #require(json["torch"] as? [String: Any])
+    #expect(torch["available"] as? Bool == false)
+    #expect(result.standardOutput.contains("PyTorch baseline skipped: --no-torch"))
+
     // What it printed: the correctness table and the GEMM table.
     #expect(result.standardOutput.contains("max |C − C_naive|"))
     #expect(result.standardOutput.contains("simd-1-thread"))
+    #expect(result.standardOutput.contains("max |tiled − naive|"))
+    #expect(result.standardOutput.contains("tiled/naive"))
     #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("gemm.gp").path))
     if gnuplotInstalled {
       #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("gemm.png").path))
@@ -106,7 +150,8 @@ struct KernelLabTests {
     let file = tmp.url.appendingPathComponent("a-file")
     try Data("x".utf8).write(to: file)
     let blocked = try ChapterProcess.run(
-      "kernels", ["--quick", "--no-numpy", "--output", file.appendingPathComponent("out").path],
+      "kernels",
+      ["--quick", "--no-numpy", "--no-torch", "--output", file.appendingPathComponent("out").path],
       scratch: tmp.url)
     #expect(blocked.status != 0)
     #expect(blocked.standardError.contains("a-file"), "\(blocked.standardError)")
