@@ -23,14 +23,11 @@ final class NumPyWorker {
   /// NumPy's version and its BLAS library, as it reports them ("2.4.6, scipy-openblas 0.3.31").
   private(set) var version = ""
   /// The Python process's id (its CPU time is the lab's, not another program's).
-  var processIdentifier: Int32 { process.processIdentifier }
+  var processIdentifier: Int32 { python.processIdentifier }
   /// Why the worker stopped answering, once it has.
-  private(set) var failure: String?
+  var failure: String? { python.failure }
 
-  private let process = Process()
-  private let input: FileHandle
-  private let output: FileHandle
-  private var pending = Foundation.Data()
+  private let python: PythonProcess
 
   /// The Python side. `np.matmul(A, B, out=c)` with A = a.T passes the transpose to BLAS as a
   /// flag, without copying, like the Swift kernels' transposeA / transposeB.
@@ -70,9 +67,6 @@ final class NumPyWorker {
   /// imported. Throws `NumPyUnavailable` with the reason when python3 or NumPy is missing.
   init(threads: Int) throws {
     self.threads = threads
-    // Writing to a pipe whose reader has died raises SIGPIPE, which would end the lab; ignored,
-    // the write fails with an error instead, and the worker reports it.
-    signal(SIGPIPE, SIG_IGN)
     var environment = ProcessInfo.processInfo.environment
     for name in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"] {
       environment[name] = String(threads)
@@ -85,22 +79,12 @@ final class NumPyWorker {
     // and shorter than the rest between turns, so each side's threads are idle when the other
     // side runs. Within NumPy's own turn its threads stay awake from one matmul to the next.
     environment["OPENBLAS_THREAD_TIMEOUT"] = "24"
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", Self.script]
-    process.environment = environment
-    let toPython = Pipe()
-    let fromPython = Pipe()
-    process.standardInput = toPython
-    process.standardOutput = fromPython
-    process.standardError = FileHandle.nullDevice
-    input = toPython.fileHandleForWriting
-    output = fromPython.fileHandleForReading
     do {
-      try process.run()
+      python = try PythonProcess(script: Self.script, environment: environment)
     } catch {
       throw NumPyUnavailable(reason: "could not start python3 (\(error))")
     }
-    guard let first = readLine() else {
+    guard let first = python.readLine() else {
       throw NumPyUnavailable(reason: "python3 was not found or exited")
     }
     if first.hasPrefix("error") {
@@ -119,40 +103,11 @@ final class NumPyWorker {
   func time(m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false)
     -> Double?
   {
-    guard failure == nil else { return nil }
-    let request = "\(m) \(n) \(k) \(transposeA ? 1 : 0) \(transposeB ? 1 : 0)\n"
-    do {
-      try input.write(contentsOf: Foundation.Data(request.utf8))
-    } catch {
-      failure = "could not send a request to python3 (\(error))"
-      return nil
-    }
-    guard let answer = readLine(), let seconds = Double(answer) else {
-      failure = "python3 stopped answering"
-      return nil
-    }
-    return seconds
+    python.seconds(for: "\(m) \(n) \(k) \(transposeA ? 1 : 0) \(transposeB ? 1 : 0)")
   }
 
-  /// Ends the Python process (closing its input ends its loop) and waits for it.
-  func close() {
-    try? input.close()
-    if process.isRunning { process.waitUntilExit() }
-  }
-
-  /// The next line Python printed, without its newline; nil at the end of its output.
-  private func readLine() -> String? {
-    while true {
-      if let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-        let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
-        pending.removeSubrange(pending.startIndex...newline)
-        return line
-      }
-      let chunk = output.availableData
-      if chunk.isEmpty { return nil }
-      pending.append(chunk)
-    }
-  }
+  /// Ends the Python process and waits for it.
+  func close() { python.close() }
 }
 
 /// Why there is no NumPy baseline: printed as one line, and the lab goes on without it.

@@ -35,14 +35,11 @@ final class TorchConvWorker {
   /// torch's version and the library its CPU convolutions use ("2.15.0+cu132, oneDNN 3.13.3").
   private(set) var version = ""
   /// The Python process's id (its CPU time is the lab's, not another program's).
-  var processIdentifier: Int32 { process.processIdentifier }
+  var processIdentifier: Int32 { python.processIdentifier }
   /// Why the worker stopped answering, once it has.
-  private(set) var failure: String?
+  var failure: String? { python.failure }
 
-  private let process = Process()
-  private let input: FileHandle
-  private let output: FileHandle
-  private var pending = Foundation.Data()
+  private let python: PythonProcess
   private var isReady = false
 
   /// The Python side. Inputs are uniform in [-1, 1) like the Swift side's (other numbers: only
@@ -112,8 +109,6 @@ final class TorchConvWorker {
   /// `waitUntilReady()` does. Throws `TorchUnavailable` when python3 cannot be started.
   init(threads: Int) throws {
     self.threads = threads
-    // As in NumPyWorker: a write to a dead reader fails instead of ending the lab.
-    signal(SIGPIPE, SIG_IGN)
     var environment = ProcessInfo.processInfo.environment
     // torch.set_num_threads sets its own pools; these cover the libraries it loads (libgomp,
     // MKL) before it does.
@@ -128,18 +123,9 @@ final class TorchConvWorker {
     // pool (BufferPool) and whose outputs are allocated once.
     environment["MALLOC_MMAP_THRESHOLD_"] = String(32 << 20)
     environment["MALLOC_TRIM_THRESHOLD_"] = String(1 << 30)
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", Self.script, String(threads)]
-    process.environment = environment
-    let toPython = Pipe()
-    let fromPython = Pipe()
-    process.standardInput = toPython
-    process.standardOutput = fromPython
-    process.standardError = FileHandle.nullDevice
-    input = toPython.fileHandleForWriting
-    output = fromPython.fileHandleForReading
     do {
-      try process.run()
+      python = try PythonProcess(
+        script: Self.script, arguments: [String(threads)], environment: environment)
     } catch {
       throw TorchUnavailable(reason: "could not start python3 (\(error))")
     }
@@ -149,7 +135,7 @@ final class TorchConvWorker {
   /// worker is closed).
   func waitUntilReady() throws {
     guard !isReady else { return }
-    guard let first = readLine() else {
+    guard let first = python.readLine() else {
       close()
       throw TorchUnavailable(reason: "python3 was not found or exited")
     }
@@ -177,39 +163,12 @@ final class TorchConvWorker {
     let fields = [
       g.batch, g.inChannels, g.height, g.width, g.outChannels, g.kernel, g.stride, g.padding,
     ]
-    let request = "\(product.torchName) " + fields.map(String.init).joined(separator: " ") + "\n"
-    do {
-      try input.write(contentsOf: Foundation.Data(request.utf8))
-    } catch {
-      failure = "could not send a request to python3 (\(error))"
-      return nil
-    }
-    guard let answer = readLine(), let seconds = Double(answer) else {
-      failure = "python3 stopped answering"
-      return nil
-    }
-    return seconds
+    return python.seconds(
+      for: "\(product.torchName) " + fields.map(String.init).joined(separator: " "))
   }
 
-  /// Ends the Python process (closing its input ends its loop) and waits for it.
-  func close() {
-    try? input.close()
-    if process.isRunning { process.waitUntilExit() }
-  }
-
-  /// The next line Python printed, without its newline; nil at the end of its output.
-  private func readLine() -> String? {
-    while true {
-      if let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-        let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
-        pending.removeSubrange(pending.startIndex...newline)
-        return line
-      }
-      let chunk = output.availableData
-      if chunk.isEmpty { return nil }
-      pending.append(chunk)
-    }
-  }
+  /// Ends the Python process and waits for it.
+  func close() { python.close() }
 }
 
 /// Why there is no PyTorch baseline: printed as one line, and the lab goes on without it.
