@@ -80,16 +80,19 @@ import Foundation
  terms per epoch.
  */
 
-/// Trains a fresh VAE with `objective`; `test` is evaluated after each epoch (nil: not at all).
+/// Trains a fresh VAE with `objective` and measures it on `test` (`VAEEvaluation`): after each
+/// epoch when `evaluateEachEpoch`, else once at the end.
 func trainVAE(
   latent: Int, objective: VAEObjective = .elbo, name: String, epochs: Int, learningRate: Float,
-  images: ImageDataset? = nil, test: Tensor?, run: ChapterRun, rng: inout RandomGenerator
-) throws -> (VariationalAutoencoder, TrainingHistory) {
+  images: ImageDataset? = nil, test: Tensor, evaluateEachEpoch: Bool, run: ChapterRun,
+  rng: inout RandomGenerator
+) throws -> (VariationalAutoencoder, TrainingHistory, VAEEvaluation) {
   let model = VariationalAutoencoder.mlp(latent: latent, rng: &rng)
-  let history = try run.trainVAE(
+  let (history, last) = try run.trainVAE(
     model, name: name, objective: objective, epochs: epochs, learningRate: learningRate,
-    images: images, test: test, rng: &rng)
-  return (model, history)
+    images: images, test: evaluateEachEpoch ? test : nil, rng: &rng)
+  let evaluation = last ?? VAEEvaluation(model, images: test, seed: run.vaeEvaluationSeed)
+  return (model, history, evaluation)
 }
 
 /// One row of the β and collapse tables.
@@ -162,10 +165,9 @@ func lesson(_ options: ChapterOptions) throws {
    **Step 2: the VAE** (20-d latent, 20 epochs, Adam 1e-3, batch 128). Each epoch prints the
    training and test −ELBO split into its two terms, and how many latent units are active.
    */
-  let (vae, history) = try trainVAE(
+  let (vae, history, evaluation) = try trainVAE(
     latent: latent, name: "VAE \(latent)-d", epochs: epochs, learningRate: learningRate,
-    test: testPixels, run: run, rng: &rng)
-  let evaluation = VAEEvaluation(vae, images: testPixels, seed: options.seed &+ 5000)
+    test: testPixels, evaluateEachEpoch: true, run: run, rng: &rng)
   let pca = PCA.fit(rowCount: run.train.count, dimension: pixels, components: latent) {
     run.train.batch(Array($0))
   }
@@ -237,14 +239,13 @@ func lesson(_ options: ChapterOptions) throws {
    epochs). Two latent units can hold much less than twenty, but they can be drawn.
    */
   let epochs2D = max(1, epochs / 2)
-  let (vae2D, history2D) = try trainVAE(
-    latent: 2, name: "VAE 2-d", epochs: epochs2D, learningRate: learningRate, test: nil, run: run,
-    rng: &rng)
+  let (vae2D, history2D, evaluation2D) = try trainVAE(
+    latent: 2, name: "VAE 2-d", epochs: epochs2D, learningRate: learningRate, test: testPixels,
+    evaluateEachEpoch: false, run: run, rng: &rng)
   let ae2D = Autoencoder.deep(code: 2, rng: &rng)
   let aeHistory = try run.trainReconstruction(
     ae2D, name: "chapter 1's autoencoder, 2-d", epochs: epochs2D, learningRate: learningRate,
     rng: &rng)
-  let evaluation2D = VAEEvaluation(vae2D, images: testPixels, seed: options.seed &+ 5000)
   let means2D = inferenceInBlocks(testPixels) { vae2D.encode($0).mean }  // (10000, 2)
   let codes2D = inferenceInBlocks(testPixels) { ae2D.encode($0) }  // (10000, 2)
   let side = 20
@@ -293,13 +294,14 @@ func lesson(_ options: ChapterOptions) throws {
     ]
   var sweep: [SweepResult] = []
   for spec in specs {
-    let (model, _) = try trainVAE(
+    let (model, _, evaluation) = try trainVAE(
       latent: latent, objective: spec.objective, name: "sweep", epochs: sweepEpochs,
-      learningRate: learningRate, images: sweepImages, test: nil, run: run, rng: &rng)
+      learningRate: learningRate, images: sweepImages, test: testPixels, evaluateEachEpoch: false,
+      run: run, rng: &rng)
     sweep.append(
       SweepResult(
         key: spec.key, title: spec.title, objective: spec.objective, model: model,
-        evaluation: VAEEvaluation(model, images: testPixels, seed: options.seed &+ 5000)))
+        evaluation: evaluation))
   }
   print(
     "\nThe sweep (\(sweepEpochs) epochs on \(Format.grouped(sweepImages.count)) images each), on the test set,"

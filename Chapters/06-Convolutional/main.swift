@@ -148,16 +148,14 @@ func lesson(_ options: ChapterOptions) throws {
    */
   let vaeEpochs = max(1, epochs / 2)
   let conv = convVAE(latent: latent, rng: &rng)
-  let convHistory = try run.trainVAE(
+  let (convHistory, convEvaluation) = try run.trainVAE(
     conv, name: "conv VAE \(latent)-d", epochs: vaeEpochs, learningRate: learningRate,
     test: testPixels, evaluationBlockSize: evaluationBlock, rng: &rng)
   let mlp = VariationalAutoencoder.mlp(latent: latent, rng: &rng)
-  let mlpHistory = try run.trainVAE(
+  let (mlpHistory, mlpEvaluation) = try run.trainVAE(
     mlp, name: "MLP VAE \(latent)-d (chapter 5's)", epochs: vaeEpochs, learningRate: learningRate,
-    test: testPixels, rng: &rng)
-  let evaluations = [conv, mlp].map {
-    VAEEvaluation($0, images: testPixels, seed: options.seed &+ 5000, blockSize: evaluationBlock)
-  }
+    test: testPixels, evaluationBlockSize: evaluationBlock, rng: &rng)
+  let evaluations = [convEvaluation!, mlpEvaluation!]  // the last epoch's, on the test set
   print("\nThe two VAEs after \(vaeEpochs) epochs, test set, nats per image:")
   print("  model           parameters   −ELBO   recon.     KL   active   s/epoch")
   for (title, model, e, h) in [
@@ -203,7 +201,7 @@ func lesson(_ options: ChapterOptions) throws {
     run.metrics["\(key)_noise_correlation"] = MetricValue(byKey[key]!.noiseCorrelation)
     run.metrics["\(key)_seconds_per_epoch"] = MetricValue(byKey[key]!.secondsPerEpoch)
   }
-  run.metrics["seed_conv_code_size"] = MetricValue(64 * 7 * 7)
+  run.metrics["seed_conv_code_size"] = MetricValue(byKey["seed_conv"]!.codeSize)
   run.metrics["conv_vae_test_loss_nats_per_image"] = MetricValue(evaluations[0].loss)
   run.metrics["mlp_vae_test_loss_nats_per_image"] = MetricValue(evaluations[1].loss)
   run.metrics["conv_vae_parameters"] = MetricValue(conv.parameterCount)

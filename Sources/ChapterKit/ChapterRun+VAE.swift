@@ -12,16 +12,20 @@ extension ChapterRun {
   /// Each epoch prints the objective (`train_loss`) and −ELBO's two terms in nats per image
   /// (`train_reconstruction`, `train_kl`: the KL unweighted, whatever β or warm-up the objective
   /// uses), and, when `test` is given, the test set's `test_loss` (−ELBO), `test_reconstruction`,
-  /// `test_kl` and `active_units` (one z per test image, the same ε every epoch).
+  /// `test_kl` and `active_units` (one z per test image, the same ε every epoch). The last
+  /// epoch's `VAEEvaluation` is returned with the history (nil without `test`), so a chapter
+  /// need not evaluate the trained model a second time.
+  @discardableResult
   public func trainVAE(
     _ model: VariationalAutoencoder, name: String, objective: VAEObjective = .elbo, epochs: Int,
     learningRate: Float, images: ImageDataset? = nil, test: Tensor?,
     evaluationBlockSize: Int = 1000,
     rng: inout RandomGenerator
-  ) throws -> TrainingHistory {
+  ) throws -> (history: TrainingHistory, evaluation: VAEEvaluation?) {
     let pixels = train.pixelsPerImage
-    let seed = options.seed &+ 5000
-    return try self.train(
+    let seed = vaeEvaluationSeed
+    var last: VAEEvaluation?
+    let history = try self.train(
       model, name: "\(name) (\(objective))", epochs: epochs, learningRate: learningRate,
       images: images, lossName: "loss", rng: &rng,
       loss: { batch, clean, rng in
@@ -33,11 +37,17 @@ extension ChapterRun {
       evaluate: test.map { test in
         { _ in
           let e = VAEEvaluation(model, images: test, seed: seed, blockSize: evaluationBlockSize)
+          last = e
           return [
             ("test_loss", e.loss), ("test_reconstruction", e.reconstruction), ("test_kl", e.kl),
             ("active_units", Double(e.activeUnits.count)),
           ]
         }
       })
+    return (history, last)
   }
+
+  /// The seed of the ε a VAE is evaluated with (one z per test image): the same for every epoch
+  /// and every model of a run, so their losses differ by the models only.
+  public var vaeEvaluationSeed: UInt64 { options.seed &+ 5000 }
 }
