@@ -92,7 +92,7 @@ let package = Package(
     .target(
       name: "ChapterKit",
       dependencies: [
-        "TensorCore", "Layers", "Training", "Data", "Figures", "AtomicWrites",
+        "TensorCore", "Layers", "Training", "Checkpoint", "Data", "Figures", "AtomicWrites",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .target(
@@ -129,12 +129,12 @@ let package = Package(
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
     .testTarget(name: "DataTests", dependencies: ["Data"]),
     .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
-    .testTarget(name: "ChapterKitTests", dependencies: ["ChapterKit", "Training"]),
+    .testTarget(name: "ChapterKitTests", dependencies: ["ChapterKit", "Training", "Checkpoint", "AtomicWrites"]),
     // Runs the chapter executables as a learner would (--quick) and checks what they write.
     .testTarget(
       name: "ChaptersTests",
       dependencies: [
-        "Vanilla", "Denoising", "Sparse", "Contractive", "Variational", "Convolutional", "KernelLab", "Figures",
+        "Vanilla", "Denoising", "Sparse", "Contractive", "Variational", "Convolutional", "KernelLab", "Figures", "Checkpoint",
       ]),
   ]
 )

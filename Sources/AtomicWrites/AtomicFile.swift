@@ -34,6 +34,29 @@ public enum AtomicFile {
       ".\(url.lastPathComponent).tmp-\(pid)-\(nonce)")
   }
 
+  /// Removes the temporary files that writers in `folder` left behind when their process was
+  /// killed mid-write (`kill -9`, a second Ctrl-C, a power cut): hidden `.<name>.tmp-<pid>-<n>`
+  /// files whose process no longer runs. Returns how many it removed. The real files are never
+  /// touched: each is complete, or absent.
+  @discardableResult
+  public static func removeAbandonedTemporaries(in folder: URL) -> Int {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+    var removed = 0
+    for name in names where name.hasPrefix(".") {
+      guard let range = name.range(of: ".tmp-", options: .backwards) else { continue }
+      let fields = name[range.upperBound...].split(separator: "-")
+      guard fields.count == 2, let pid = Int32(fields[0]), fields[1].allSatisfy(\.isNumber) else {
+        continue
+      }
+      if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
+        if (try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))) != nil {
+          removed += 1
+        }
+      }
+    }
+    return removed
+  }
+
   /// Writes `data` to `url` atomically.
   public static func write(_ data: Data, to url: URL) throws(Failure) {
     let temporary = temporaryURL(for: url)

@@ -13,6 +13,13 @@ public enum ChapterError: Error, Equatable, CustomStringConvertible, LocalizedEr
   case writeFailed(path: String, reason: String)
   /// The training loss became NaN or infinite. `epoch` and `batch` count from 1.
   case nonFiniteLoss(epoch: Int, batch: Int, loss: Double)
+  /// Ctrl-C or SIGTERM stopped training after a batch; `checkpoint` holds where. `runChapter`
+  /// prints this with the command that resumes, and exits with 128 + `signal`.
+  case interrupted(signal: Int32, place: String, checkpoint: String)
+  /// `--resume` found a checkpoint it must not continue; `detail` says what differs.
+  case checkpointMismatch(path: String, detail: String)
+  /// `--resume` found no checkpoint to continue from.
+  case nothingToResume(folder: String)
 
   public var description: String {
     switch self {
@@ -31,6 +38,14 @@ public enum ChapterError: Error, Equatable, CustomStringConvertible, LocalizedEr
     case .nonFiniteLoss(let epoch, let batch, let loss):
       return "the training loss became \(loss) at epoch \(epoch), batch \(batch): "
         + "lower the learning rate (--learning-rate), or check the inputs for NaN or huge values"
+    case .interrupted(let signal, let place, let checkpoint):
+      return "\(StopRequest.name(of: signal)): stopped \(place); saved \(checkpoint)"
+    case .checkpointMismatch(let path, let detail):
+      return "cannot resume from '\(path)': \(detail). Resume with the flags of the run that "
+        + "wrote it, or run without --resume to start over"
+    case .nothingToResume(let folder):
+      return "--resume: there is no checkpoint in '\(folder)' (nothing was started). "
+        + "Run without --resume to start from the beginning"
     }
   }
 

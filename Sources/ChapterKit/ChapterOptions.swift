@@ -75,6 +75,13 @@ public struct ChapterOptions: ParsableArguments {
   public var noPlots = false
 
   @Flag(
+    help: ArgumentHelp(
+      "Continue a run stopped by Ctrl-C, SIGTERM or a crash from its checkpoints in the output "
+        + "folder's checkpoints/; give the stopped run's other flags too. Its numbers are those "
+        + "of an uninterrupted run."))
+  public var resume = false
+
+  @Flag(
     help:
       "Time every kernel call and print where the time went: each kernel kind's share, and what is left for everything else."
   )

@@ -22,9 +22,11 @@ extension ChapterRun {
     let phase = TrainingPhase(lossName, optimizer: adam) { batch, rng in
       loss(batch, images.batch(batch.indices), &rng)  // (batch, 784), pixels in [0, 1]
     }
-    let loop = TrainingLoop(
+    var loop = TrainingLoop(
       sampleCount: images.count, batchSize: options.batchSize, epochs: epochs, phase: phase,
       evaluate: evaluate)
+    loop.checkpoint = checkpoints.next(
+      name: name, details: [("epochs", String(epochs)), ("training_images", String(images.count))])
     print(
       "\n\(name): \(model.parameterCount) parameters, \(epochs) epoch\(epochs == 1 ? "" : "s"),"
         + " Adam lr \(learningRate)"

@@ -44,6 +44,13 @@ extension ChapterRun {
           ]
         }
       })
+    // A run resumed past this model restores its history without evaluating; the evaluation is
+    // deterministic (a fixed ε seed), so computing it now gives the numbers the epoch printed.
+    if last == nil, let test {
+      last = inference {
+        VAEEvaluation(model, images: test, seed: seed, blockSize: evaluationBlockSize)
+      }
+    }
     return (history, last)
   }
 

@@ -21,6 +21,8 @@ public final class ChapterRun {
   public var metrics: MetricsFile
   /// Started when the run was made: the total wall time in metrics.json.
   public let wallClock: Stopwatch
+  /// Every training loop's checkpoint (`--resume` continues from them).
+  public let checkpoints: CheckpointFolder
 
   /// Checks the output folder, then loads the training and test images.
   /// - Parameter epochs: the epoch count the chapter resolved (`options.epochs(default:)`).
@@ -30,6 +32,16 @@ public final class ChapterRun {
     self.options = options
     folder = try options.outputFolder(chapter: chapter)
     let directory = options.dataDirectory()
+    let kernels = try options.kernelSet()
+    checkpoints = try CheckpointFolder(
+      in: folder.url, identity: Self.identity(chapter, options, kernels, directory),
+      resume: options.resume)
+    let checkpointURL = checkpoints.url
+    StopRequest.shared.install {
+      CheckpointFolder.hasCheckpoints(checkpointURL)
+        ? "Resume with: " + Self.resumeCommand()
+        : "No training had finished yet: run the same command again to start over."
+    }
     var train = try ImageDataset.load(split: .train, from: directory)
     var test = try ImageDataset.load(split: .test, from: directory)
     if let limit = options.trainingLimit { train = train.subset(total: limit) }
@@ -37,7 +49,6 @@ public final class ChapterRun {
     self.train = train
     self.test = test
     metrics = MetricsFile(chapter: chapter, options: options, epochs: epochs)
-    let kernels = try options.kernelSet()
     let tile =
       (kernels as? TiledKernels).map { ", GEMM tile \($0.tile) on \(VectorISA.usable)" } ?? ""
     print(
@@ -45,6 +56,36 @@ public final class ChapterRun {
         + "\(options.quick ? " (--quick subset)" : ""); seed \(options.seed);"
         + " kernels \(kernels.name) with \(options.threadCount) thread(s)\(tile);"
         + " output \(folder.url.path)")
+  }
+
+  /// What a checkpoint must share with the run that resumes it: anything that changes a number.
+  /// (Not the thread count: the tiled kernels give the same bits on any number of threads.)
+  static func identity(
+    _ chapter: String, _ options: ChapterOptions, _ kernels: any KernelSet, _ data: URL
+  ) -> [(String, String)] {
+    let tile = (kernels as? TiledKernels).map { "\($0.tile)" } ?? "none"
+    return [
+      ("chapter", chapter), ("seed", String(options.seed)), ("quick", String(options.quick)),
+      ("batch_size", String(options.batchSize)), ("kernels", kernels.name), ("tile", tile),
+      ("epochs_flag", options.epochs.map(String.init) ?? "default"),
+      ("learning_rate_flag", options.learningRate.map { "\($0)" } ?? "default"),
+      ("latent_flag", options.latent.map(String.init) ?? "default"),
+      ("data", data.standardizedFileURL.path),
+    ]
+  }
+
+  /// The command that resumes this run: the same program and flags, with `--resume`, e.g.
+  /// `swift run -c release vanilla --quick --resume`.
+  static func resumeCommand() -> String {
+    let arguments = CommandLine.arguments
+    let product = URL(fileURLWithPath: arguments.first ?? "chapter").lastPathComponent
+    var flags = Array(arguments.dropFirst())
+    if !flags.contains("--resume") { flags.append("--resume") }
+    let quoted = flags.map { flag in
+      flag.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,".contains($0) }
+        ? flag : "'" + flag.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+    return (["swift", "run", "-c", "release", product] + quoted).joined(separator: " ")
   }
 
   /// Writes an image grid as `<name>.png`.

@@ -38,6 +38,7 @@ public struct OutputFolder: Sendable {
       throw ChapterError.outputFolderNotWritable(
         path: path, reason: AtomicFile.systemMessage(error))
     }
+    AtomicFile.removeAbandonedTemporaries(in: url)
     self.url = url
   }
 

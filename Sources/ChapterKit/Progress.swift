@@ -120,6 +120,13 @@ public final class Progress {
     return summary
   }
 
+  /// Writes the summary line of an epoch finished before (a resumed run's, read from its
+  /// checkpoint), marked as such, and counts it as finished.
+  public func replay(_ summary: EpochSummary) {
+    summaries.append(summary)
+    output.write(summaryLine(summary) + "  (from checkpoint)\n")
+  }
+
   /// `epoch 3/10  train_loss 0.02130  test_loss 0.02200  4.1 s  14,630 img/s`
   func summaryLine(_ summary: EpochSummary) -> String {
     var parts = ["epoch \(summary.epoch)/\(epochs)"]

@@ -47,6 +47,10 @@ func report(_ error: Error, to write: (String) -> Void) throws -> Never {
   switch error {
   case is ValidationError, is CleanExit, is ExitCode:
     throw error
+  case ChapterError.interrupted(let signal, _, _):
+    write(chapterErrorMessage(for: error).replacingOccurrences(of: "error: ", with: "") + "\n")
+    write("Resume with: \(ChapterRun.resumeCommand())\n")
+    throw ExitCode(128 + signal)
   default:
     write(chapterErrorMessage(for: error) + "\n")
     throw ExitCode.failure

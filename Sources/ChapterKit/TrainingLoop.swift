@@ -72,55 +72,145 @@ public struct TrainingLoop {
     dropLast ? max(1, sampleCount / batchSize) : (sampleCount + batchSize - 1) / batchSize
   }
 
+  /// Where the loop saves itself after every epoch and when asked to stop, and what it resumes
+  /// from (nil: no checkpoints, as in a test or a probe). See `TrainingCheckpoint`.
+  public var checkpoint: TrainingCheckpoint?
+  /// Asked after every batch whether Ctrl-C or SIGTERM came (a test passes its own).
+  public var stop: StopRequest = .shared
+
+  /// Every parameter the phases' optimizers train, each once, in the order they first appear
+  /// (an adversarial autoencoder's encoder is in two optimizers).
+  public var parameters: [Variable] {
+    var seen = Set<ObjectIdentifier>()
+    return phases.flatMap(\.optimizer.parameters).filter {
+      seen.insert(ObjectIdentifier($0)).inserted
+    }
+  }
+
   /// Trains for `epochs` epochs, drawing shuffles (and whatever the losses draw) from `rng`.
   /// Throws `ChapterError.nonFiniteLoss` as soon as a loss is NaN or infinite, before that
   /// loss's gradient reaches any weight, and rethrows what a loss or `evaluate` throws.
+  ///
+  /// With a `checkpoint`: saves after every epoch; on a stop request saves after the batch under
+  /// way and throws `ChapterError.interrupted`; and when resuming, restores the weights, the
+  /// optimizers, `rng` and the history, reprints the finished epochs' lines, and goes on from the
+  /// batch after the last one saved, so that every number is the uninterrupted run's.
   public func run(using rng: inout RandomGenerator) throws -> TrainingHistory {
     let progress = Progress(
       epochs: epochs, batchesPerEpoch: batchesPerEpoch, batchSize: batchSize, output: output)
-    let everyParameter = phases.flatMap(\.optimizer.parameters)
+    let parameters = self.parameters
+    let optimizers = phases.map(\.optimizer)
     var history = TrainingHistory()
     var step = 0
-    for epoch in 1...epochs {
-      beforeEpoch?(epoch)
-      progress.startEpoch(epoch)
-      var sums = WeightedSums()
-      let schedule = BatchSchedule.shuffled(
-        count: sampleCount, batchSize: batchSize, dropLast: dropLast, using: &rng)
-      for (b, indices) in schedule.enumerated() {
-        step += 1
-        let batch = TrainingBatch(indices: indices, epoch: epoch, number: b + 1, step: step)
-        var shownLoss = 0.0
-        for (p, phase) in phases.enumerated() {
-          for parameter in everyParameter { parameter.grad = nil }
-          let loss = try phase.loss(batch, &rng)
-          let value = Double(loss.total.value.scalar)
-          guard value.isFinite else {
-            throw ChapterError.nonFiniteLoss(epoch: epoch, batch: b + 1, loss: value)
-          }
-          loss.total.backward()
-          phase.optimizer.step()
-          if p == 0 { shownLoss = value }
-          sums.add(phase.name, value, weight: indices.count)
-          for part in loss.parts { sums.add(part.name, part.value, weight: indices.count) }
-        }
-        try progress.update(batch: b + 1, loss: shownLoss, images: indices.count)
-      }
-      var line: [(String, Double)] = []
-      for (name, mean) in sums.means {
-        history.append(name, mean)
-        line.append(("train_" + name, mean))
-      }
-      if let evaluate {
-        for (name, value) in try inference({ try evaluate(epoch) }) {
-          history.append(name, value)
-          line.append((name, value))
-        }
-      }
-      progress.endEpoch(metrics: line)
+    var resumed: TrainingState?
+    if let checkpoint,
+      let state = try checkpoint.restore(parameters: parameters, optimizers: optimizers)
+    {
+      try verify(state, against: checkpoint)
+      resumed = state
+      history = state.trainingHistory
+      step = state.step
+      output.write(
+        "  resuming from \(checkpoint.url.lastPathComponent): \(state.epochsDone) of \(epochs)"
+          + " epochs done"
+          + (state.batchesDone > 0
+            ? ", and \(state.batchesDone) of"
+              + " \(batchesPerEpoch) batches of epoch \(state.epochsDone + 1)" : "") + "\n")
+      for summary in state.epochSummaries { progress.replay(summary) }
+      rng = RandomGenerator(seed: state.generator.pattern)
+      if state.epochsDone == epochs { return history }
     }
-    history.epochSeconds = progress.epochSeconds
-    return history
+    let firstEpoch = (resumed?.epochsDone ?? 0) + 1
+    return try stop.duringTraining {
+      for epoch in firstEpoch...epochs {
+        beforeEpoch?(epoch)
+        progress.startEpoch(epoch)
+        var sums = WeightedSums()
+        var skip = 0
+        if let state = resumed, epoch == firstEpoch, state.batchesDone > 0 {
+          rng = RandomGenerator(seed: state.generatorBeforeShuffle.pattern)
+          sums = state.weightedSums
+          skip = state.batchesDone
+        }
+        let beforeShuffle = rng.state
+        let schedule = BatchSchedule.shuffled(
+          count: sampleCount, batchSize: batchSize, dropLast: dropLast, using: &rng)
+        if skip > 0, let state = resumed { rng = RandomGenerator(seed: state.generator.pattern) }
+        for (b, indices) in schedule.enumerated() where b >= skip {
+          step += 1
+          let batch = TrainingBatch(indices: indices, epoch: epoch, number: b + 1, step: step)
+          var shownLoss = 0.0
+          for (p, phase) in phases.enumerated() {
+            for parameter in parameters { parameter.grad = nil }
+            let loss = try phase.loss(batch, &rng)
+            let value = Double(loss.total.value.scalar)
+            guard value.isFinite else {
+              throw ChapterError.nonFiniteLoss(epoch: epoch, batch: b + 1, loss: value)
+            }
+            loss.total.backward()
+            phase.optimizer.step()
+            if p == 0 { shownLoss = value }
+            sums.add(phase.name, value, weight: indices.count)
+            for part in loss.parts { sums.add(part.name, part.value, weight: indices.count) }
+          }
+          try progress.update(batch: b + 1, loss: shownLoss, images: indices.count)
+          if let signal = stop.requested, b + 1 < schedule.count, let checkpoint {
+            try checkpoint.save(
+              parameters: parameters, optimizers: optimizers,
+              state: TrainingState(
+                epochsDone: epoch - 1, batchesDone: b + 1, step: step, generator: rng.state,
+                generatorBeforeShuffle: beforeShuffle, sums: sums, history: history,
+                summaries: progress.summaries))
+            output.write("\n")
+            throw ChapterError.interrupted(
+              signal: signal,
+              place:
+                "'\(checkpoint.name)' in epoch \(epoch), after batch \(b + 1) of \(schedule.count)",
+              checkpoint: checkpoint.url.path)
+          }
+        }
+        var line: [(String, Double)] = []
+        for (name, mean) in sums.means {
+          history.append(name, mean)
+          line.append(("train_" + name, mean))
+        }
+        if let evaluate {
+          for (name, value) in try inference({ try evaluate(epoch) }) {
+            history.append(name, value)
+            line.append((name, value))
+          }
+        }
+        progress.endEpoch(metrics: line)
+        history.epochSeconds = progress.epochSeconds
+        if let checkpoint {
+          try checkpoint.save(
+            parameters: parameters, optimizers: optimizers,
+            state: TrainingState(
+              epochsDone: epoch, batchesDone: 0, step: step, generator: rng.state,
+              generatorBeforeShuffle: rng.state, sums: WeightedSums(), history: history,
+              summaries: progress.summaries))
+          if let signal = stop.requested {
+            throw ChapterError.interrupted(
+              signal: signal,
+              place: "'\(checkpoint.name)' after epoch \(epoch) of \(epochs)",
+              checkpoint: checkpoint.url.path)
+          }
+        }
+      }
+      history.epochSeconds = progress.epochSeconds
+      return history
+    }
+  }
+
+  /// A saved state must fit this loop: the same epochs, batches and samples.
+  private func verify(_ state: TrainingState, against checkpoint: TrainingCheckpoint) throws {
+    guard state.epochsDone <= epochs, state.batchesDone < batchesPerEpoch, state.epochsDone >= 0
+    else {
+      throw ChapterError.checkpointMismatch(
+        path: checkpoint.url.path,
+        detail: "it is \(state.epochsDone) epochs and \(state.batchesDone) batches in, which"
+          + " does not fit \(epochs) epochs of \(batchesPerEpoch) batches")
+    }
   }
 }
 
@@ -129,6 +219,17 @@ public struct TrainingLoop {
 struct WeightedSums {
   private var names: [String] = []
   private var sums: [String: (total: Double, weight: Int)] = [:]
+
+  /// The sums so far, in order (for a checkpoint).
+  var entries: [(name: String, total: Double, weight: Int)] {
+    names.map { (name: $0, total: sums[$0]!.total, weight: sums[$0]!.weight) }
+  }
+
+  /// Puts back a sum saved from `entries`.
+  mutating func restore(_ name: String, total: Double, weight: Int) {
+    if sums[name] == nil { names.append(name) }
+    sums[name] = (total, weight)
+  }
 
   mutating func add(_ name: String, _ value: Double, weight: Int) {
     if sums[name] == nil { names.append(name) }

@@ -6,7 +6,9 @@ import Foundation
 /// of these, so the same seed gives the same run. It conforms to `RandomNumberGenerator`, so Swift's
 /// own `shuffled(using:)` and `Float.random(in:using:)` work with it too.
 public struct RandomGenerator: RandomNumberGenerator, Sendable {
-  private var state: UInt64
+  /// The generator's whole state: a checkpoint saves it, and `RandomGenerator(seed: state)`
+  /// continues the stream exactly where it was (SplitMix64's seed *is* its state).
+  public private(set) var state: UInt64
 
   public init(seed: UInt64) { state = seed }
 

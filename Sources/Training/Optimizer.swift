@@ -10,6 +10,12 @@ public protocol Optimizer: AnyObject {
   var learningRate: Float { get set }
   /// One update of every parameter that has a gradient; clears the gradients afterwards.
   func step()
+  /// Everything besides the parameters that the next steps depend on (moments, step count,
+  /// learning rate), for a checkpoint: training resumed from it takes exactly the same steps.
+  var state: OptimizerState { get }
+  /// Puts back a state from `state`; throws `OptimizerState.Mismatch` (and changes nothing) if it
+  /// came from another kind of optimizer or other parameter shapes.
+  func restore(_ state: OptimizerState) throws
 }
 
 extension Optimizer {
@@ -49,6 +55,19 @@ public final class SGD: Optimizer {
       }
       p.grad = nil
     }
+  }
+
+  public var state: OptimizerState {
+    OptimizerState(
+      kind: "sgd", tensors: velocity.enumerated().map { ("velocity.\($0.offset)", $0.element) },
+      numbers: ["learning_rate": Double(learningRate), "momentum": Double(momentum)])
+  }
+
+  public func restore(_ state: OptimizerState) throws {
+    try state.expect(kind: "sgd", shapes: parameters.map(\.shape), prefixes: ["velocity"])
+    try state.expect(number: "momentum", equal: Double(momentum))
+    velocity = state.tensors(prefix: "velocity", count: parameters.count)
+    learningRate = Float(state.numbers["learning_rate"] ?? Double(learningRate))
   }
 }
 
@@ -109,4 +128,27 @@ public final class Adam: Optimizer {
     }
   }
 
+  public var state: OptimizerState {
+    OptimizerState(
+      kind: "adam",
+      tensors: m.enumerated().map { ("m.\($0.offset)", $0.element) }
+        + v.enumerated().map { ("v.\($0.offset)", $0.element) },
+      numbers: [
+        "steps": Double(steps), "learning_rate": Double(learningRate), "beta1": Double(beta1),
+        "beta2": Double(beta2), "epsilon": Double(epsilon), "weight_decay": Double(weightDecay),
+      ])
+  }
+
+  public func restore(_ state: OptimizerState) throws {
+    try state.expect(kind: "adam", shapes: parameters.map(\.shape), prefixes: ["m", "v"])
+    for (name, value) in [
+      ("beta1", beta1), ("beta2", beta2), ("epsilon", epsilon), ("weight_decay", weightDecay),
+    ] {
+      try state.expect(number: name, equal: Double(value))
+    }
+    m = state.tensors(prefix: "m", count: parameters.count)
+    v = state.tensors(prefix: "v", count: parameters.count)
+    steps = Int(state.numbers["steps"] ?? 0)
+    learningRate = Float(state.numbers["learning_rate"] ?? Double(learningRate))
+  }
 }
