@@ -94,6 +94,14 @@ func overcompleteAutoencoder(rng: inout RandomGenerator) -> Autoencoder {
 
  Later chapters hand the same loop other losses (a KL term, a penalty), noise to put on the
  input, or several optimizers that take turns on each batch.
+
+ After every epoch the loop also saves a checkpoint (output/vanilla/checkpoints/): the weights,
+ Adam's two moment tensors and step count, the random generator's state and the history. Press
+ Ctrl-C and it finishes the batch, saves, and prints the command that goes on (`--resume`);
+ the resumed run prints the same numbers as one nobody stopped. Weights alone would not do:
+ Adam restarted with zero moments and t = 0 takes different steps, and a generator restarted
+ from the seed would shuffle the epoch and draw the noise differently.
+ (Sources/ChapterKit/TrainingCheckpoint.swift)
  */
 
 /*:
