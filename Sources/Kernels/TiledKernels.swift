@@ -24,6 +24,8 @@ public struct TiledKernels: KernelSet {
   public let tile: GEMMTile
   /// The GEMM's block sizes, from the tile and this machine's caches.
   public let blocking: GEMMBlocking
+  /// Floats of im2col matrix per slice of a convolution's batch (TiledKernels+Conv.swift).
+  public var convolutionSlice = TiledKernels.columnBudget
 
   public static var defaultThreads: Int { ProcessInfo.processInfo.activeProcessorCount }
 
