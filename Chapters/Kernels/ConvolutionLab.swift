@@ -332,15 +332,19 @@ func timeConvolution(
       contenders.append(Contender(name: "torch \(product.rawValue)") { torch.time(product, g) })
     }
   }
-  // im2col on its own: the copy the forward and weight products start with.
-  let col = OutputMatrix(
-    count: g.inChannels * g.kernel * g.kernel * g.batch * g.outHeight * g.outWidth)
+  // im2col on its own, slice by slice as the products run it: the copy the forward and weight
+  // products start with.
+  let sliceColumns = tiled.imagesPerSlice(g) * g.outHeight * g.outWidth
+  let col = OutputMatrix(count: g.inChannels * g.kernel * g.kernel * sliceColumns)
+  let imageSize = g.inChannels * g.height * g.width
   contenders.append(
     Contender(name: "im2col") {
       seconds {
         problem.x.withUnsafeBufferPointer { x in
           col.c.withUnsafeMutableBufferPointer { col in
-            tiled.im2col(g, x: x.baseAddress!, col: col.baseAddress!)
+            tiled.forEachSlice(g) { slice, first in
+              tiled.im2col(slice, x: x.baseAddress! + first * imageSize, col: col.baseAddress!)
+            }
           }
         }
       }

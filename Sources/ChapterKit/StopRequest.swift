@@ -80,8 +80,10 @@ public final class StopRequest: @unchecked Sendable {
   /// The signal asked for, if any (SIGINT or SIGTERM).
   public var requested: Int32? { lock.withLock { signal } }
 
-  /// Runs `body` as checkpointed training: a signal during it waits for the loop to stop.
-  public func duringTraining<T>(_ body: () throws -> T) rethrows -> T {
+  /// Runs `body` as checkpointed training (when `active`): a signal during it waits for the
+  /// loop to stop.
+  public func duringTraining<T>(if active: Bool = true, _ body: () throws -> T) rethrows -> T {
+    guard active else { return try body() }
     lock.withLock { training += 1 }
     defer { lock.withLock { training -= 1 } }
     return try body()

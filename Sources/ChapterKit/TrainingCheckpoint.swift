@@ -43,20 +43,22 @@ public final class TrainingCheckpoint {
 
   /// The file name of a slot: "03-conv-ae-32.safetensors".
   static func fileName(slot: Int, name: String) -> String {
-    let slug = name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }
+    let slug = name.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" }
     let collapsed = String(slug).split(separator: "-").joined(separator: "-")
     return String(format: "%02d-", slot) + String(collapsed.prefix(60)) + ".safetensors"
   }
 
-  /// Saves the loop's weights, optimizers and state (atomically).
-  func save(parameters: [Variable], optimizers: [any Optimizer], state: TrainingState) throws {
+  /// Saves the loop's weights, optimizers and state (atomically). Without `optimizers` (a
+  /// finished loop whose optimizer nobody uses again) the file holds the weights only, a third of
+  /// the size with Adam.
+  func save(parameters: [Variable], optimizers: [any Optimizer]?, state: TrainingState) throws {
     var tensors = parameters.enumerated().map { ("parameter.\($0.offset)", $0.element.value) }
     var metadata = [
       "format": Self.formatName, "format_version": String(Self.formatVersion),
-      "state": try state.json(),
+      "state": try state.json(), "optimizers": optimizers == nil ? "not saved" : "saved",
     ]
     for (key, value) in identity { metadata[key] = value }
-    for (p, optimizer) in optimizers.enumerated() {
+    for (p, optimizer) in (optimizers ?? []).enumerated() {
       let s = optimizer.state
       tensors += s.tensors.map { ("optimizer.\(p).\($0.name)", $0.tensor) }
       let numbers = s.numbers.keys.sorted().map { "\($0)=\(s.numbers[$0]!.bitPattern)" }
@@ -73,7 +75,9 @@ public final class TrainingCheckpoint {
   /// and optimizer states in place. Returns the loop's state, or nil when this run does not
   /// resume (or this slot was never reached). Throws `ChapterError.checkpointMismatch` naming
   /// what differs, before changing anything.
-  func restore(parameters: [Variable], optimizers: [any Optimizer]) throws -> TrainingState? {
+  func restore(parameters: [Variable], optimizers: [any Optimizer], epochs: Int) throws
+    -> TrainingState?
+  {
     guard resumes, FileManager.default.fileExists(atPath: url.path) else { return nil }
     let contents: SafeTensors.Contents
     do {
@@ -110,10 +114,16 @@ public final class TrainingCheckpoint {
     if contents.tensors["parameter.\(parameters.count)"] != nil {
       throw mismatch("it has more parameters than this model's \(parameters.count)")
     }
-    let states = try optimizers.indices.map { p in try optimizerState(p, contents) }
     guard let text = metadata["state"], let state = try? TrainingState.decode(text) else {
       throw mismatch("its training state is missing or unreadable")
     }
+    // A finished loop may have been saved without its optimizers: it will take no more steps.
+    let withOptimizers = metadata["optimizers"] != "not saved"
+    guard withOptimizers || (state.epochsDone == epochs && state.batchesDone == 0) else {
+      throw mismatch("it has no optimizer state, and training is not finished")
+    }
+    let states =
+      try withOptimizers ? optimizers.indices.map { p in try optimizerState(p, contents) } : []
     for (optimizer, s) in zip(optimizers, states) {
       do { try optimizer.restore(s) } catch { throw mismatch(String(describing: error)) }
     }

@@ -75,6 +75,10 @@ public struct TrainingLoop {
   /// Where the loop saves itself after every epoch and when asked to stop, and what it resumes
   /// from (nil: no checkpoints, as in a test or a probe). See `TrainingCheckpoint`.
   public var checkpoint: TrainingCheckpoint?
+  /// Whether the last checkpoint keeps the optimizers' state too. Only needed when the same
+  /// optimizer trains on in a later loop; `ChapterRun.train` makes a fresh Adam per loop, so it
+  /// saves the finished weights alone (a chapter 3 sweep of 1024-d models: 6 MB a model, not 19).
+  public var keepsOptimizersWhenFinished = true
   /// Asked after every batch whether Ctrl-C or SIGTERM came (a test passes its own).
   public var stop: StopRequest = .shared
 
@@ -104,7 +108,8 @@ public struct TrainingLoop {
     var step = 0
     var resumed: TrainingState?
     if let checkpoint,
-      let state = try checkpoint.restore(parameters: parameters, optimizers: optimizers)
+      let state = try checkpoint.restore(
+        parameters: parameters, optimizers: optimizers, epochs: epochs)
     {
       try verify(state, against: checkpoint)
       resumed = state
@@ -121,7 +126,9 @@ public struct TrainingLoop {
       if state.epochsDone == epochs { return history }
     }
     let firstEpoch = (resumed?.epochsDone ?? 0) + 1
-    return try stop.duringTraining {
+    // Only a loop that can save itself waits for the batch to end; a signal during one without
+    // a checkpoint (a probe) stops the program at once, as outside training.
+    return try stop.duringTraining(if: checkpoint != nil) {
       for epoch in firstEpoch...epochs {
         beforeEpoch?(epoch)
         progress.startEpoch(epoch)
@@ -183,8 +190,9 @@ public struct TrainingLoop {
         progress.endEpoch(metrics: line)
         history.epochSeconds = progress.epochSeconds
         if let checkpoint {
+          let finished = epoch == epochs && !keepsOptimizersWhenFinished
           try checkpoint.save(
-            parameters: parameters, optimizers: optimizers,
+            parameters: parameters, optimizers: finished ? nil : optimizers,
             state: TrainingState(
               epochsDone: epoch, batchesDone: 0, step: step, generator: rng.state,
               generatorBeforeShuffle: rng.state, sums: WeightedSums(), history: history,

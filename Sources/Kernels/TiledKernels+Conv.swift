@@ -32,13 +32,14 @@ extension TiledKernels {
   /// per slice). Smaller GEMMs per slice cost less than that.
   public static var columnBudget: Int { max(1 << 14, CacheSizes.l2 / MemoryLayout<Float>.stride) }
 
-  func imagesPerSlice(_ g: ConvGeometry) -> Int {
+  /// Images per slice of the batch on geometry `g` (at least 1).
+  public func imagesPerSlice(_ g: ConvGeometry) -> Int {
     let perImage = g.inChannels * g.kernel * g.kernel * g.outHeight * g.outWidth
     return max(1, min(g.batch, convolutionSlice / max(perImage, 1)))
   }
 
   /// Runs `body` on consecutive slices of the batch: (slice geometry, first image).
-  func forEachSlice(_ g: ConvGeometry, _ body: (ConvGeometry, Int) -> Void) {
+  public func forEachSlice(_ g: ConvGeometry, _ body: (ConvGeometry, Int) -> Void) {
     let step = imagesPerSlice(g)
     for first in stride(from: 0, to: g.batch, by: step) {
       let slice = ConvGeometry(

@@ -155,6 +155,24 @@ struct TrainingResumeTests {
     #expect(newer.contains("format version 2") && newer.contains("newer"), "\(newer)")
   }
 
+  @Test func aFinishedLoopCanBeSavedWithoutItsOptimizers() throws {
+    let scratch = try makeScratchFolder()
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    var first = Setup()
+    var loop = first.loop(
+      stop: StopRequest(), checkpoint: try folder(scratch, resume: false).next(name: "toy"))
+    loop.keepsOptimizersWhenFinished = false
+    let expected = try loop.run(using: &first.rng)
+    let file = try SafeTensors.read(from: try folder(scratch, resume: true).checkpointFiles[0])
+    #expect(file.names == (0..<4).map { "parameter.\($0)" })
+    var second = Setup()
+    let resumed = try second.loop(
+      stop: StopRequest(), checkpoint: try folder(scratch, resume: true).next(name: "toy")
+    ).run(using: &second.rng)
+    #expect(same(resumed, expected))
+    #expect(second.weights == first.weights && second.rng.state == first.rng.state)
+  }
+
   @Test func resumingWithoutACheckpointSaysSo() throws {
     let scratch = try makeScratchFolder()
     defer { try? FileManager.default.removeItem(at: scratch) }
