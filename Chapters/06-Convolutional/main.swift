@@ -212,35 +212,36 @@ func lesson(_ options: ChapterOptions) throws {
 /*:
  ## What you should see
  From `swift run -c release conv` with the defaults (seed 42, tiled kernels, 2 threads), on a
- 2-core AMD EPYC (AVX2 + FMA, `GEMM tile 6x16 on avx2+fma`), 1 December 2026: 331 s in all,
- peak memory 216 MB. (This host's speed drifted by up to a factor of two during the day; the
- PyTorch times below were taken right after this run.)
+ 2-core AMD EPYC (AVX2 + FMA, `GEMM tile 6x16 on avx2+fma`), 1 December 2026: 318 s in all,
+ peak memory 156 MB. (Another program, a fuzzer, used one of the two cores during this run, so
+ its seconds per epoch are slower than on a quiet machine; see "Speed" below for like-for-like
+ times.)
 
      The three autoencoders on the 10,000 test images:
        model                                   code   parameters   epochs   test MSE   noise corr.   s/epoch
-       seed conv AE (code 64x7x7)              3136       37,569        2    0.00105         0.891     33.11
-       conv AE, 32-d code                        32      241,441        4    0.01067         0.063     32.57
-       MLP AE, 32-d code (chapter 1's)           32      476,720        4    0.01170         0.046       2.94
+       seed conv AE (code 64x7x7)              3136       37,569        2    0.00104         0.892     25.66
+       conv AE, 32-d code                        32      241,441        4    0.01068         0.062     29.63
+       MLP AE, 32-d code (chapter 1's)           32      476,720        4    0.01170         0.046      3.48
 
      The two VAEs after 2 epochs, test set, nats per image:
        model           parameters   −ELBO   recon.     KL   active   s/epoch
-       conv VAE           877,545  250.50   235.21  15.29       20     53.80
-       MLP VAE            652,824  254.25   236.45  17.80       20      4.44
+       conv VAE           877,545  250.64   235.27  15.37       20     60.91
+       MLP VAE            652,824  254.25   236.45  17.80       20      6.16
 
- - **The seed model is not a bottleneck.** Its test MSE, 0.00105 per pixel after two epochs, is
+ - **The seed model is not a bottleneck.** Its test MSE, 0.00104 per pixel after two epochs, is
    ten times lower than anything else in this book so far, and `reconstructions.png` (rows: test
    images, seed conv AE, conv AE-32, MLP AE-32) shows why: its row is the test images, prints,
    straps and the "Lee" letters included. Its code has 3,136 numbers for 784 pixels, and the
-   copying test settles it: fed uniform noise, it gives back the noise (correlation 0.891 between
+   copying test settles it: fed uniform noise, it gives back the noise (correlation 0.892 between
    noise and output; `copying.png`, second row, is noise). The two 32-number models turn the
-   same noise into grey garment-shaped blurs (0.063 and 0.046).
- - **Weight sharing at the same code size.** With 32 numbers each, the conv AE reaches 0.01067
+   same noise into grey garment-shaped blurs (0.062 and 0.046).
+ - **Weight sharing at the same code size.** With 32 numbers each, the conv AE reaches 0.01068
    after four epochs against the MLP's 0.01170: 9% lower, with half the parameters (241,441
    against 476,720), most of them in the two Linear layers around the code (3136 × 32 each way).
    `loss.png` shows the conv model ahead at every epoch. Both rows in `reconstructions.png` are
-   blurry in much the same way: prints and straps gone, outlines kept. But per epoch it costs 32.57 s against 2.94 s: eleven times as long, for 9%.
- - **The conv VAE** beats the MLP VAE after two epochs each: −ELBO 250.50 against 254.25 nats per
-   image, with a lower KL (15.29 against 17.80) and a slightly better reconstruction. Its samples
+   blurry in much the same way: prints and straps gone, outlines kept. But per epoch it costs 29.63 s against 3.48 s: 8.5 times as long, for 9%.
+ - **The conv VAE** beats the MLP VAE after two epochs each: −ELBO 250.64 against 254.25 nats per
+   image, with a lower KL (15.37 against 17.80) and a slightly better reconstruction. Its samples
    (`samples.png`) are the same kind of blurry garments as chapter 5's: shirts, trousers,
    shoes, bags, a few shapeless ones. (The
    seed used a 128-d latent; 20 keeps it comparable with chapter 5 in nats per image.)
@@ -250,15 +251,18 @@ func lesson(_ options: ChapterOptions) throws {
    the first convolution are the shirt seen through those kernels: some keep its whole body,
    some only its left or right edges, its shoulders or its print; after the second, at 7 × 7,
    most maps light up a few cells: a shoulder, a sleeve's end, the hem.
- - **Speed.** PyTorch 2.15 on the same machine right after (`python3
-   Chapters/Yardsticks/pytorch_conv.py --epochs 2 --threads 2 --flush-denormals`) takes 20.20 s
-   per epoch for the seed model, 22.41 for the 32-d conv AE and 43.53 for the conv VAE: ours are
-   1.64, 1.45 and 1.24 times as long. In an earlier run the same day, at a quieter moment, the
-   seed model took 18.0 s per epoch here against PyTorch's 19.6 (0.92x); the convolutions move
-   much more memory than chapter 1's matrix products (each im2col matrix is k² copies of its
-   input), and this shared host's memory bandwidth varied more than its arithmetic: chapter 1's
-   MLP kept its 2.6–2.9 s per epoch all day while the conv models took 18 to 46 s. The kernel
-   lab's convolution section shows where the time goes (im2col's share of each product).
+ - **Speed.** Against PyTorch 2.15 (`python3 Chapters/Yardsticks/pytorch_conv.py --model seed
+   --epochs 1 --threads 2 --flush-denormals`, and `--model conv32`) right after `swift run -c
+   release conv --epochs 1` on a quiet machine: the seed model took 27.0 s per epoch against
+   PyTorch's 41.06 (0.66x), the 32-d conv AE 33.5 s against 26.46 (1.27x). On one thread each
+   (`--threads 1`, the other core busy with the fuzzer for both): 27.3 against 34.23 (0.80x) and
+   31.6 against 36.81 (0.86x). Our convolutions hardly gain from the second core on this host
+   (27.0 s on two threads, 27.3 on one), where PyTorch's times move the other way for the seed
+   model: the numbers swing between runs (an earlier version of these kernels took 18.0 to 33.1
+   s per epoch for the seed model on different minutes of the same day, PyTorch 19.6 to 20.2),
+   so compare only rows taken back to back. The convolutions move much more memory than
+   chapter 1's matrix products (each im2col matrix is k² copies of its input); the kernel lab's
+   convolution section shows where the time goes (im2col's share of each product).
 
  ## Pitfalls
  - **A conv AE is not a bottleneck by default.** Count the numbers in its code, not its
@@ -269,7 +273,8 @@ func lesson(_ options: ChapterOptions) throws {
  - **Weight layouts.** Conv2D's weight is (out, in, k, k), ConvTranspose2D's (in, out, k, k), as
    in PyTorch: a checkpoint's tensors have the shapes PyTorch would give them.
  - **im2col's memory.** The column matrix holds k² copies of the input: 56 MB for a
-   1,000-image block of the 32 → 64 layer, which is why evaluation runs in blocks.
+   1,000-image block of the 32 → 64 layer if built at once. The tiled kernels build it a few
+   images at a time (one L2 cache's worth) and evaluation still runs in blocks of 250 images.
 
  ## Exercises
  - Give the seed model a stride-2 third convolution (64 → 16 channels, 7 → 4): how small must

@@ -26,12 +26,14 @@
  then runs at the speed the first part of the lab measured, for any channel count and kernel
  size, with no convolution-specific micro-kernel at all. The price is the copy: col holds every
  input pixel k²/s² times over (about 2.25 times for k = 3, s = 2; 4 times for k = 4, s = 2), and
- it is written and then read back once more by the GEMM's packing.
+ it is written and then read back once more by the GEMM's packing. So the batch goes through in
+ slices, a few images at a time, whose col fits in the L2 cache (`TiledKernels.columnBudget`):
+ the write and the read back then stay in L2 instead of going to memory and back.
 
  **Why this layout**, (C·k·k, N·OH·OW) rather than (N·OH·OW, C·k·k)? In Caffe's layout a row of
- col is one (c, i, j) and runs along output pixels, so im2col copies whole output rows: OW
- numbers from one input row, at stride s, in a short loop with no branch, and zero-fills whole
- runs at the borders. The product Y comes out (O, N·OH·OW): each output channel's plane for an
+ col is one (c, i, j) and runs along output pixels, so im2col fills it with one image's OH·OW
+ numbers at a time, gathered from one input plane at offsets that depend on (i, j) only (a table
+ made once per call; the plane is first copied into a zero border, so padding needs no test). The product Y comes out (O, N·OH·OW): each output channel's plane for an
  image is one contiguous run, and turning it into NCHW y is OH·OW-long copies. The other layout
  copies k numbers at a time (one patch row) and leaves y channel-last, to be transposed. The
  GEMM does not mind either way: its packing reads both A and B in the order it needs.

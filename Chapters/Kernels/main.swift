@@ -1066,7 +1066,11 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  25,088 products). GFLOP/s on a batch of 128, medians; every contender, naive included, ran on
  the full batch (naive: 27 ms to 1.1 s per run, one run where it took over half a second).
  dx and dw are the input and weight gradients; torch is PyTorch; im2col is im2col's share of the
- tiled time of the product (forward, dw) that starts with it:
+ tiled time of the product (forward, dw) that starts with it. (This table predates two changes:
+ the tiled products now run in slices of one L2 cache's worth of col instead of one 7-13 MB col
+ for the whole batch, and im2col gathers through a zero-bordered plane; on 1 thread, timed
+ interleaved while another program loaded the machine, the 32 → 64 products ran up to 1.9x
+ faster with L2-sized slices, and about level on a quieter minute. Run the lab for your numbers.)
 
      shape                          product  naive  tiled  tiled/naive  torch  tiled/torch  im2col
      Conv(1→32, k3, s2, p1) 28x28   forward  0.318   13.9          44x   26.1         0.53   24.3%

@@ -25,11 +25,13 @@
 extension TiledKernels {
   /// Floats of im2col matrix per slice of the batch, by default one L2 cache's worth (128 Ki
   /// floats for a 512 KB L2). The slice's column matrix is written by im2col and read straight
-  /// back by the GEMM's packing; when it fits in L2 that round trip never reaches memory. One
+  /// back by the GEMM's packing; when it fits in L2 that round trip need not reach memory. One
   /// matrix for the whole batch (the first version: up to 16 MB, 7 MB on chapter 6's 32 → 64
-  /// layer at batch 128) went to memory and back, and made each of the three products 1.2-1.9x
-  /// slower (2-core EPYC, 1 December 2026, 1 thread, timed interleaved with 64 Ki to 4 Mi floats
-  /// per slice). Smaller GEMMs per slice cost less than that.
+  /// layer at batch 128) goes to memory and back. Measured on the 2-core EPYC, 1 December 2026,
+  /// timed interleaved against 64 Ki to 4 Mi floats per slice: while other programs loaded the
+  /// machine, L2-sized slices made each of the three products 1.2-1.9x faster on 1 thread; on a
+  /// quiet machine the sizes were level within the noise (39-53 against 42-44 GFLOP/s on 2
+  /// threads). It also caps the memory a convolution needs (chapter 6's peak: 216 → 156 MB).
   public static var columnBudget: Int { max(1 << 14, CacheSizes.l2 / MemoryLayout<Float>.stride) }
 
   /// Images per slice of the batch on geometry `g` (at least 1).
