@@ -12,13 +12,13 @@ extension SafeTensors {
     guard FileManager.default.fileExists(atPath: url.path) else {
       throw CheckpointError.fileMissing(path: url.path)
     }
-    let data: Data
+    let bytes: [UInt8]
     do {
-      data = try Data(contentsOf: url, options: .mappedIfSafe)
+      bytes = [UInt8](try Data(contentsOf: url, options: .mappedIfSafe))
     } catch {
       throw CheckpointError.ioFailed(path: url.path, reason: error.localizedDescription)
     }
-    return try decode(data, path: url.path)
+    return try read(bytes: bytes, path: url.path)
   }
 
   /// Where one tensor's bytes are, as promised by the header (not yet checked against the others).
@@ -29,9 +29,9 @@ extension SafeTensors {
     var end: Int
   }
 
-  /// Parses a whole file's bytes. `path` only goes into error messages.
-  static func decode(_ data: Data, path: String) throws -> Contents {
-    let bytes = [UInt8](data)
+  /// Loads every tensor and the metadata from a whole safetensors file's `bytes`, checked as by
+  /// `read(from:)`, which reads the file and calls this. `path` only goes into error messages.
+  public static func read(bytes: [UInt8], path: String) throws -> Contents {
     // 1. The header length: the first 8 bytes, a little-endian UInt64.
     guard bytes.count >= 8 else {
       throw CheckpointError.fileTooShort(path: path, byteCount: bytes.count)
@@ -146,13 +146,16 @@ extension SafeTensors {
     guard end <= bufferLength else {
       throw bad("[\(begin), \(end)) is past the end of the \(bufferLength)-byte data buffer")
     }
-    // shape-product × 4, refusing sizes that overflow Int (a corrupt shape can be anything).
-    var byteCount = MemoryLayout<Float>.size
-    for size in shape {
-      let (product, overflow) = byteCount.multipliedReportingOverflow(by: size)
+    // shape-product × 4, refusing sizes that overflow Int (a corrupt shape can be anything). A 0
+    // in the shape does not excuse the other sizes: [0, 2^62, 2^62] holds no bytes, but the row
+    // size 2^62 × 2^62 would trap in any tensor code that computes it (a sum over axis 0, say).
+    var nonZeroProduct = MemoryLayout<Float>.size
+    for size in shape where size != 0 {
+      let (product, overflow) = nonZeroProduct.multipliedReportingOverflow(by: size)
       guard !overflow else { throw invalid("has an impossibly large shape \(shape)") }
-      byteCount = product
+      nonZeroProduct = product
     }
+    let byteCount = shape.contains(0) ? 0 : nonZeroProduct
     guard end - begin == byteCount else {
       throw bad(
         "[\(begin), \(end)) holds \(end - begin) bytes but shape \(shape) needs \(byteCount)")

@@ -48,8 +48,15 @@ public struct IDXFile: Sendable, Equatable {
     } catch {
       throw DataError.unreadable(url, reason: error.localizedDescription)
     }
-    let contents = Gzip.isCompressed(raw) ? try Gzip.decompress(raw, file: url) : raw
-    return try decode(contents, file: url)
+    return try read(bytes: raw, file: url)
+  }
+
+  /// Reads an IDX file from its bytes as they are stored (plain, or gzip-compressed: we tell by
+  /// the first two bytes): what `read(from:)` does once it has the file's bytes. `file` is named in
+  /// errors.
+  public static func read(bytes raw: [UInt8], file: URL) throws -> IDXFile {
+    let contents = Gzip.isCompressed(raw) ? try Gzip.decompress(raw, file: file) : raw
+    return try decode(contents, file: file)
   }
 
   /// Parses the (already decompressed) contents of an IDX file; `file` is named in errors.

@@ -12,6 +12,8 @@ public enum FigureError: Error, Equatable, CustomStringConvertible {
   case notPNG(path: String, reason: String)
   /// The file starts like a PNG but libpng could not decode it: truncated or corrupt.
   case damagedPNG(path: String, reason: String)
+  /// The PNG's header claims an image larger than the reader accepts (256 MiB of pixels).
+  case pngTooLarge(path: String, reason: String)
   /// gnuplot ran but exited with a non-zero status; `message` is what it printed to stderr.
   case gnuplotFailed(script: String, folder: String, status: Int32, message: String)
 
@@ -25,6 +27,9 @@ public enum FigureError: Error, Equatable, CustomStringConvertible {
       return "\(path) is not a PNG image: \(reason)."
     case .damagedPNG(let path, let reason):
       return "\(path) is a damaged PNG: \(reason). Write the image again."
+    case .pngTooLarge(let path, let reason):
+      return "\(path) is too large to read: \(reason). Scale the image down, or check that"
+        + " the file is not damaged."
     case .gnuplotFailed(let script, let folder, let status, let message):
       let output = message.trimmingCharacters(in: .whitespacesAndNewlines)
       return "gnuplot failed on \(script) (exit status \(status)) in \(folder):\n\(output)\n"

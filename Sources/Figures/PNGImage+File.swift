@@ -34,26 +34,57 @@ extension PNGImage {
   }
 
   /// Reads a PNG file. 8-bit grey and RGB come back as they are; other kinds are converted
-  /// (palette to RGB, 16-bit to 8-bit, alpha dropped).
+  /// (palette to RGB, 16-bit to 8-bit, alpha and transparency dropped). Throws
+  /// `FigureError.pngTooLarge` for an image of more than 256 MiB of pixels, and
+  /// `FigureError.damagedPNG` for a header claiming more pixels than the file can hold, before
+  /// allocating them.
   public static func read(from url: URL) throws -> PNGImage {
+    try decoded(path: url.path) { pixels, width, height, channels, message, length in
+      png_shim_read(url.path, pixels, width, height, channels, message, length)
+    }
+  }
+
+  /// Reads a PNG from a whole file's `bytes` in memory, as `read(from:)` reads the file; `path`
+  /// only goes into error messages.
+  public static func read(bytes: [UInt8], path: String) throws -> PNGImage {
+    try bytes.withUnsafeBufferPointer { input in
+      try decoded(path: path) { pixels, width, height, channels, message, length in
+        png_shim_read_memory(
+          input.baseAddress, input.count, pixels, width, height, channels, message, length)
+      }
+    }
+  }
+
+  /// Runs one of the shim's readers (`read` gets its out-parameters and message buffer) and turns
+  /// its result into an image or a FigureError naming `path`.
+  private static func decoded(
+    path: String,
+    _ read: (
+      UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>, UnsafeMutablePointer<UInt32>,
+      UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<Int32>, UnsafeMutablePointer<CChar>, Int
+    ) -> Int32
+  ) throws -> PNGImage {
     var message = [CChar](repeating: 0, count: 512)
     var buffer: UnsafeMutablePointer<UInt8>? = nil
     var width: UInt32 = 0
     var height: UInt32 = 0
     var channels: Int32 = 0
-    let status = png_shim_read(
-      url.path, &buffer, &width, &height, &channels, &message, message.count)
+    let status = message.withUnsafeMutableBufferPointer { text in
+      read(&buffer, &width, &height, &channels, text.baseAddress!, text.count)
+    }
     defer { png_shim_free(buffer) }
     let detail = text(message)
     switch status {
     case PNG_SHIM_OK:
       break
     case PNG_SHIM_ERR_OPEN:
-      throw FigureError.cannotRead(path: url.path, reason: detail)
+      throw FigureError.cannotRead(path: path, reason: detail)
     case PNG_SHIM_ERR_NOT_PNG:
-      throw FigureError.notPNG(path: url.path, reason: detail)
+      throw FigureError.notPNG(path: path, reason: detail)
+    case PNG_SHIM_ERR_TOO_LARGE:
+      throw FigureError.pngTooLarge(path: path, reason: detail)
     default:
-      throw FigureError.damagedPNG(path: url.path, reason: detail)
+      throw FigureError.damagedPNG(path: path, reason: detail)
     }
     let count = Int(width) * Int(height) * Int(channels)
     let pixels = Array(UnsafeBufferPointer(start: buffer, count: count))
