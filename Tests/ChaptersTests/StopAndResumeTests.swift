@@ -76,16 +76,21 @@ struct StopAndResumeTests {
   }
 
   /// `kill -9` cannot be caught: only the atomic-write rule protects the files. Killed at moments
-  /// spread over the run (from a fixed seed), every file left must be complete.
+  /// spread over the run (after it starts, after PCA, after the first and the last epoch, while
+  /// figures are written; each a little later by a seeded delay), every file left must be
+  /// complete. (Waiting for what the run prints, not for fixed times, keeps the moments the same
+  /// on a loaded CI machine.)
   @Test func killedAtAnyMomentLeavesEveryFileCompleteOrAbsent() throws {
     let tmp = try TemporaryFolder()
     defer { tmp.cleanUp() }
     var checked = 0
-    for (i, delay) in [0.4, 1.1, 1.9, 2.6, 3.4].enumerated() {
+    var delays = RandomDelays(seed: 16)
+    for (i, mark) in ["vanilla:", "PCA-32", "epoch 1/3", "epoch 3/3", "wrote"].enumerated() {
       let out = tmp.url.appendingPathComponent("killed-\(i)")
       let chapter = try RunningChapter(
         "vanilla", ["--quick", "--epochs", "3", "--output", out.path], scratch: tmp.url)
-      usleep(UInt32(delay * 1_000_000))
+      #expect(chapter.waitFor(mark), "never printed '\(mark)'")
+      usleep(delays.next())
       chapter.send(SIGKILL)
       _ = chapter.finish()
       checked += expectEveryFileComplete(in: out)
@@ -131,5 +136,15 @@ struct StopAndResumeTests {
     #expect(
       other.standardError.contains("its chapter is 'vanilla' and this run's is 'contractive'"),
       "stderr: \(other.standardError)")
+  }
+}
+
+/// Delays of 0-50 ms from a fixed seed (a linear congruential generator: the test needs no more).
+private struct RandomDelays {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt32 {
+    state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+    return UInt32((state >> 33) % 50_000)
   }
 }
