@@ -142,7 +142,8 @@ func noisyTestImages(_ corruption: Corruption, clean: Tensor, seed: UInt64) -> T
  - **PCA-32**, fitted to the clean training images as in chapter 1: project the noisy image onto
    the 32 main directions of clean clothes and back. Noise outside those directions is removed.
  - **Chapter 1's autoencoder**, trained here on clean images only (20 epochs, the same seed
-   stream as everything else; chapter 1 writes no checkpoint to load), fed the noisy ones.
+   stream as everything else; chapter 1's checkpoint may not be there, and loading it would tie
+   this chapter's numbers to another run), fed the noisy ones.
  */
 
 /// The blur width, among `candidates`, with the best mean PSNR on held-out training images.
