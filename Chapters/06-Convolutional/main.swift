@@ -262,7 +262,11 @@ func lesson(_ options: ChapterOptions) throws {
    s per epoch for the seed model on different minutes of the same day, PyTorch 19.6 to 20.2),
    so compare only rows taken back to back. The convolutions move much more memory than
    chapter 1's matrix products (each im2col matrix is k² copies of its input); the kernel lab's
-   convolution section shows where the time goes (im2col's share of each product).
+   convolution section shows where the time goes (im2col's share of each product). Since these
+   times the forward and input-gradient products share whole slices of the batch between the
+   threads instead of cutting each slice's three steps into pieces: on `--quick --profile`,
+   interleaved with the version timed above, they took 1.5-1.9x less time and the run 20% less
+   (same numbers to the last bit); not yet re-timed against PyTorch.
 
  ## Pitfalls
  - **A conv AE is not a bottleneck by default.** Count the numbers in its code, not its

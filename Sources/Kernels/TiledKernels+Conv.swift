@@ -56,8 +56,8 @@ extension TiledKernels {
     _ g: ConvGeometry, x: UnsafePointer<Float>, weight w: UnsafePointer<Float>,
     bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>
   ) {
-    forEachSlice(g) { slice, first in
-      convSlice(
+    forEachSliceInParallel(g) { kernels, slice, first in
+      kernels.convSlice(
         slice, x: x + first * g.inChannels * g.height * g.width, weight: w, bias: bias,
         y: y + first * g.outChannels * g.outHeight * g.outWidth)
     }
@@ -67,10 +67,37 @@ extension TiledKernels {
     _ g: ConvGeometry, dy: UnsafePointer<Float>, weight w: UnsafePointer<Float>,
     dx: UnsafeMutablePointer<Float>
   ) {
-    forEachSlice(g) { slice, first in
-      inputGradientSlice(
+    forEachSliceInParallel(g) { kernels, slice, first in
+      kernels.inputGradientSlice(
         slice, dy: dy + first * g.outChannels * g.outHeight * g.outWidth, weight: w,
         dx: dx + first * g.inChannels * g.height * g.width)
+    }
+  }
+
+  /// Runs `body` on every slice. With several threads and at least two slices per thread, the
+  /// slices themselves are shared out, each run start to finish by one thread on a one-thread
+  /// copy of the kernels (one hand-over per slice instead of three, for im2col, the GEMM and the
+  /// copy, each cut into pieces); otherwise slice after slice on all threads. Each slice writes
+  /// its own images' outputs with the same arithmetic either way (the GEMM never splits its sum),
+  /// so the results are bit-identical. Not for the weight gradient, which sums over the slices.
+  func forEachSliceInParallel(
+    _ g: ConvGeometry, _ body: (TiledKernels, ConvGeometry, Int) -> Void
+  ) {
+    let step = imagesPerSlice(g)
+    let slices = (g.batch + step - 1) / step
+    guard threads > 1, slices >= 2 * threads else {
+      forEachSlice(g) { slice, first in body(self, slice, first) }
+      return
+    }
+    var serial = self
+    serial.threads = 1
+    parallelFor(chunks: slices, threads: threads) { s in
+      let first = s * step
+      let slice = ConvGeometry(
+        batch: min(step, g.batch - first), inChannels: g.inChannels, height: g.height,
+        width: g.width, outChannels: g.outChannels, kernel: g.kernel, stride: g.stride,
+        padding: g.padding)
+      body(serial, slice, first)
     }
   }
 
