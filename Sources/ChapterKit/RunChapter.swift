@@ -48,7 +48,7 @@ func report(_ error: Error, to write: (String) -> Void) throws -> Never {
   case is ValidationError, is CleanExit, is ExitCode:
     throw error
   case ChapterError.interrupted(let signal, _, _):
-    write(chapterErrorMessage(for: error).replacingOccurrences(of: "error: ", with: "") + "\n")
+    write("\(error)\n")  // not an error: where it stopped, then how to go on
     write("Resume with: \(ChapterRun.resumeCommand())\n")
     throw ExitCode(128 + signal)
   default:

@@ -44,10 +44,7 @@ extension TiledKernels {
   public func forEachSlice(_ g: ConvGeometry, _ body: (ConvGeometry, Int) -> Void) {
     let step = imagesPerSlice(g)
     for first in stride(from: 0, to: g.batch, by: step) {
-      let slice = ConvGeometry(
-        batch: min(step, g.batch - first), inChannels: g.inChannels, height: g.height,
-        width: g.width, outChannels: g.outChannels, kernel: g.kernel, stride: g.stride,
-        padding: g.padding)
+      let slice = g.withBatch(min(step, g.batch - first))
       body(slice, first)
     }
   }
@@ -93,10 +90,7 @@ extension TiledKernels {
     serial.threads = 1
     parallelFor(chunks: slices, threads: threads) { s in
       let first = s * step
-      let slice = ConvGeometry(
-        batch: min(step, g.batch - first), inChannels: g.inChannels, height: g.height,
-        width: g.width, outChannels: g.outChannels, kernel: g.kernel, stride: g.stride,
-        padding: g.padding)
+      let slice = g.withBatch(min(step, g.batch - first))
       body(serial, slice, first)
     }
   }
