@@ -212,21 +212,19 @@ func lesson(_ options: ChapterOptions) throws {
 /*:
  ## What you should see
  From `swift run -c release conv` with the defaults (seed 42, tiled kernels, 2 threads), on a
- 2-core AMD EPYC (AVX2 + FMA, `GEMM tile 6x16 on avx2+fma`), 1 December 2026: 318 s in all,
- peak memory 156 MB. (Another program, a fuzzer, used one of the two cores during this run, so
- its seconds per epoch are slower than on a quiet machine; see "Speed" below for like-for-like
- times.)
+ 2-core AMD EPYC (AVX2 + FMA, `GEMM tile 6x16 on avx2+fma`), 1 December 2026, on a quiet
+ machine: 248 s in all, peak memory 179 MB.
 
      The three autoencoders on the 10,000 test images:
        model                                   code   parameters   epochs   test MSE   noise corr.   s/epoch
-       seed conv AE (code 64x7x7)              3136       37,569        2    0.00104         0.892     25.66
-       conv AE, 32-d code                        32      241,441        4    0.01068         0.062     29.63
-       MLP AE, 32-d code (chapter 1's)           32      476,720        4    0.01170         0.046      3.48
+       seed conv AE (code 64x7x7)              3136       37,569        2    0.00104         0.892     21.22
+       conv AE, 32-d code                        32      241,441        4    0.01068         0.060     23.35
+       MLP AE, 32-d code (chapter 1's)           32      476,720        4    0.01170         0.046      3.49
 
      The two VAEs after 2 epochs, test set, nats per image:
        model           parameters   −ELBO   recon.     KL   active   s/epoch
-       conv VAE           877,545  250.64   235.27  15.37       20     60.91
-       MLP VAE            652,824  254.25   236.45  17.80       20      6.16
+       conv VAE           877,545  250.64   235.18  15.47       20     45.11
+       MLP VAE            652,824  254.25   236.45  17.80       20      5.10
 
  - **The seed model is not a bottleneck.** Its test MSE, 0.00104 per pixel after two epochs, is
    ten times lower than anything else in this book so far, and `reconstructions.png` (rows: test
@@ -234,14 +232,14 @@ func lesson(_ options: ChapterOptions) throws {
    straps and the "Lee" letters included. Its code has 3,136 numbers for 784 pixels, and the
    copying test settles it: fed uniform noise, it gives back the noise (correlation 0.892 between
    noise and output; `copying.png`, second row, is noise). The two 32-number models turn the
-   same noise into grey garment-shaped blurs (0.062 and 0.046).
+   same noise into grey garment-shaped blurs (0.060 and 0.046).
  - **Weight sharing at the same code size.** With 32 numbers each, the conv AE reaches 0.01068
    after four epochs against the MLP's 0.01170: 9% lower, with half the parameters (241,441
    against 476,720), most of them in the two Linear layers around the code (3136 × 32 each way).
    `loss.png` shows the conv model ahead at every epoch. Both rows in `reconstructions.png` are
-   blurry in much the same way: prints and straps gone, outlines kept. But per epoch it costs 29.63 s against 3.48 s: 8.5 times as long, for 9%.
+   blurry in much the same way: prints and straps gone, outlines kept. But per epoch it costs 23.35 s against 3.49 s: 6.7 times as long, for 9%.
  - **The conv VAE** beats the MLP VAE after two epochs each: −ELBO 250.64 against 254.25 nats per
-   image, with a lower KL (15.37 against 17.80) and a slightly better reconstruction. Its samples
+   image, with a lower KL (15.47 against 17.80) and a slightly better reconstruction. Its samples
    (`samples.png`) are the same kind of blurry garments as chapter 5's: shirts, trousers,
    shoes, bags, a few shapeless ones. (The
    seed used a 128-d latent; 20 keeps it comparable with chapter 5 in nats per image.)
@@ -253,20 +251,22 @@ func lesson(_ options: ChapterOptions) throws {
    most maps light up a few cells: a shoulder, a sleeve's end, the hem.
  - **Speed.** Against PyTorch 2.15 (`python3 Chapters/Yardsticks/pytorch_conv.py --model seed
    --epochs 1 --threads 2 --flush-denormals`, and `--model conv32`) right after `swift run -c
-   release conv --epochs 1` on a quiet machine: the seed model took 27.0 s per epoch against
-   PyTorch's 41.06 (0.66x), the 32-d conv AE 33.5 s against 26.46 (1.27x). On one thread each
-   (`--threads 1`, the other core busy with the fuzzer for both): 27.3 against 34.23 (0.80x) and
-   31.6 against 36.81 (0.86x). Our convolutions hardly gain from the second core on this host
-   (27.0 s on two threads, 27.3 on one), where PyTorch's times move the other way for the seed
-   model: the numbers swing between runs (an earlier version of these kernels took 18.0 to 33.1
-   s per epoch for the seed model on different minutes of the same day, PyTorch 19.6 to 20.2),
-   so compare only rows taken back to back. The convolutions move much more memory than
-   chapter 1's matrix products (each im2col matrix is k² copies of its input); the kernel lab's
-   convolution section shows where the time goes (im2col's share of each product). Since these
-   times the forward and input-gradient products share whole slices of the batch between the
-   threads instead of cutting each slice's three steps into pieces: on `--quick --profile`,
-   interleaved with the version timed above, they took 1.5-1.9x less time and the run 20% less
-   (same numbers to the last bit); not yet re-timed against PyTorch.
+   release conv --epochs 1`, three times back to back on a quiet machine: the seed model took
+   18.2, 19.3 and 19.9 s per epoch against PyTorch's 19.58, 22.57 and 23.80 (0.84–0.93x), the
+   32-d conv AE 21.6, 24.1 and 19.9 s against 25.33, 25.96 and 24.94 (0.80–0.93x). Compare only
+   rows taken back to back: this host's speed swings between minutes (the first epochs of the
+   full run above took 23.7 and 20.2 s), and PyTorch's two threads, when another program holds
+   a core, wait on each other (one seed epoch took 239 s that way).
+   Two changes got the kernels there. Each product runs in slices of the batch whose im2col
+   matrix fits in L2, and with two threads each slice is run start to finish by one thread
+   (one hand-over per slice instead of one for each of its im2col, GEMM and copy); before
+   that, the convolutions gained almost nothing from the second core (the seed model: 27.0 s
+   per epoch on two threads, 27.3 on one). And the weight gradient, a sum over the whole batch,
+   computes each slice's part into a partial of its own, in parallel, and adds the partials in
+   slice order, so that its rounding does not depend on the number of threads: on `--quick
+   --profile` it went from 1.6x the forward pass's time to level with it. The convolutions still
+   move much more memory than chapter 1's matrix products (each im2col matrix is k² copies of
+   its input); the kernel lab's convolution section shows where the time goes.
 
  ## Pitfalls
  - **A conv AE is not a bottleneck by default.** Count the numbers in its code, not its

@@ -1058,73 +1058,77 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  shows simd-1-thread, tiled and NumPy on a linear axis under the two measured peak lines.
 
  **Convolution** (on the AVX2 machine; the section is newer than the AVX-512 run). A run on
- 1 December 2026 (`swift run -c release kernels`, 1:54 in all, 50 s of it in this section;
- other programs used 1% of the CPUs) on the 2-core AMD EPYC (AVX2+FMA) above, against PyTorch
- 2.15.0 (its CPU convolutions go to oneDNN 3.13.3) on 2 threads with flush-to-zero on. Tiled
- agreed with naive on every product of every shape first: at most 8.0e-05 on a batch of 3, and
- at most 8.0e-04 on the timed batch (the weight gradient of the VAE's first layer, each a sum of
- 25,088 products). GFLOP/s on a batch of 128, medians; every contender, naive included, ran on
- the full batch (naive: 27 ms to 1.1 s per run, one run where it took over half a second).
- dx and dw are the input and weight gradients; torch is PyTorch; im2col is im2col's share of the
- tiled time of the product (forward, dw) that starts with it. (This table predates two changes:
- the tiled products now run in slices of one L2 cache's worth of col instead of one 7-13 MB col
- for the whole batch, and im2col gathers through a zero-bordered plane; on 1 thread, timed
- interleaved while another program loaded the machine, the 32 → 64 products ran up to 1.9x
- faster with L2-sized slices, and about level on a quieter minute. Run the lab for your numbers.)
+ 1 December 2026 (`swift run -c release kernels`, 1:58 in all, about 45 s of it in this
+ section; other programs used 3% of the CPUs) on the 2-core AMD EPYC (AVX2+FMA) above, against
+ PyTorch 2.15.0 (its CPU convolutions go to oneDNN 3.13.3) on 2 threads with flush-to-zero on.
+ Tiled agreed with naive on every product of every shape first: at most 8.0e-05 on a batch of
+ 3, and at most 8.2e-04 on the timed batch (the weight gradient of the VAE's first layer, each a
+ sum of 25,088 products). GFLOP/s on a batch of 128, medians; every contender, naive included,
+ ran on the full batch (naive: 31 ms to 1.1 s per run, one run where it took over half a
+ second). dx and dw are the input and weight gradients; torch is PyTorch; im2col is im2col's
+ share of the tiled time of the product (forward, dw) that starts with it. The tiled products
+ run in slices of the batch whose col fits in L2 (128 Ki floats here), each slice start to
+ finish on one thread when there are at least two slices per thread; dw adds the slices'
+ partial sums in slice order.
 
      shape                          product  naive  tiled  tiled/naive  torch  tiled/torch  im2col
-     Conv(1→32, k3, s2, p1) 28x28   forward  0.318   13.9          44x   26.1         0.53   24.3%
-                                    dx       0.422   11.5          27x   2.99          3.9       -
-                                    dw       0.545   9.31          17x   6.00          1.6   16.3%
-     Conv(32→64, k3, s2, p1) 14x14  forward  0.367   37.0         101x   66.0         0.56   36.6%
-                                    dx       0.321   47.5         148x   52.2         0.91       -
-                                    dw       0.392   44.2         113x   60.8         0.73   43.7%
-     Conv(1→32, k4, s2, p1) 28x28   forward  0.364   16.5          45x   37.6         0.44   27.7%
-                                    dx       0.423   14.7          35x   3.68          4.0       -
-                                    dw       0.472   13.3          28x   6.10          2.2   22.4%
-     Conv(32→64, k4, s2, p1) 14x14  forward  0.424   38.7          91x   75.1         0.52   44.1%
-                                    dx       0.485   48.4         100x   68.6         0.71       -
-                                    dw       0.387   34.5          89x   70.4         0.49   39.3%
-     Conv(64→128, k7) 7x7           forward  0.372   18.9          51x   28.2         0.67   64.5%
-                                    dx       0.405   20.8          51x   21.5         0.97       -
-                                    dw       0.129   24.6         191x   21.1          1.2   84.1%
+     Conv(1→32, k3, s2, p1) 28x28   forward  0.313   14.4          46x   24.6         0.58   21.7%
+                                    dx       0.307   6.09          20x   2.41          2.5       -
+                                    dw       0.463   10.8          23x   4.88          2.2   16.3%
+     Conv(32→64, k3, s2, p1) 14x14  forward  0.302   56.7         188x   59.5         0.95   39.0%
+                                    dx       0.355   55.4         156x   48.6          1.1       -
+                                    dw       0.370   58.4         158x   57.4          1.0   40.1%
+     Conv(1→32, k4, s2, p1) 28x28   forward  0.350   24.0          68x   37.0         0.65   31.1%
+                                    dx       0.370   22.1          60x   3.47          6.4       -
+                                    dw       0.426   16.4          38x   6.32          2.6   21.3%
+     Conv(32→64, k4, s2, p1) 14x14  forward  0.369   56.8         154x   68.0         0.84   38.9%
+                                    dx       0.417   48.5         116x   62.2         0.78       -
+                                    dw       0.392   55.5         142x   69.3         0.80   38.1%
+     Conv(64→128, k7) 7x7           forward  0.423   22.6          53x   28.1         0.81   58.1%
+                                    dx       0.397   17.3          44x   19.6         0.88       -
+                                    dw       0.137   25.9         189x   17.1          1.5   66.6%
 
- - Naive runs at 0.13–0.55 GFLOP/s on every shape: one chain of additions per output, a bounds
-   test per product. (0.13 is the 7x7 layer's weight gradient, whose three inner loops run over
-   a single output pixel per image.) Tiled is 17–191 times faster.
- - But tiled is far from the GEMM's speed: 35–48 GFLOP/s on the 32 → 64 layers, 9–25 on the
-   others, where the GEMM on chapter 1's shapes ran at 84–96 in the same run. The first
-   layers are small (15–26 MFLOP, about a millisecond) with GEMMs of awkward shapes: 32 rows and
-   a depth of 9 or 16 for the forward pass, 9 or 16 rows for the input gradient.
- - im2col is the rest of the gap. It copies 2.7–3.7 GB of col per second on the strided layers
-   (memcpy moved 45–58 on one thread in the same run): every float is one load at stride 2 and
-   one store. On the 7x7 layer, whose output is 1x1, it reaches 0.46 GB/s: each image puts one
-   float into each of col's 3,136 rows, 512 bytes apart, a transpose that touches a new cache
-   line per float. It takes 16–28% of the tiled time on the first layers, 37–44% on the 32 → 64
-   ones and 65–84% on the 7x7 one. Take it away and the rest of the forward pass (the GEMM and
-   the reordering of Y into y) runs at 58 and 69 GFLOP/s on the 32 → 64 layers and 53 on the 7x7
-   one: 2·multiply-adds over (tiled − im2col) seconds.
- - PyTorch's forward pass is 1.5–2.3 times tiled's on every shape, and its gradients are ahead
-   on the 32 → 64 layers (tiled/PyTorch 0.49–0.91) and level on the 7x7 one (0.97 and 1.2). But
-   on the single-channel first layers oneDNN manages 3.0–3.7 GFLOP/s for the input gradient, a
-   quarter of tiled's, and 6 for the weight gradient. (`ONEDNN_VERBOSE=1` shows what it runs:
+ - Naive runs at 0.14–0.46 GFLOP/s on every shape: one chain of additions per output, a bounds
+   test per product. (0.137 is the 7x7 layer's weight gradient, whose three inner loops run over
+   a single output pixel per image.) Tiled is 20–189 times faster.
+ - Tiled is still short of the GEMM's speed: 49–58 GFLOP/s on the 32 → 64 layers, 6–26 on the
+   others, where the GEMM on chapter 1's shapes ran at 66–78 in the same run. The first layers
+   are small (7–13 million multiply-adds, about a millisecond) with GEMMs of awkward shapes: 32
+   rows and a depth of 9 or 16 for the forward pass, 9 or 16 rows for the input gradient.
+ - im2col is the rest of the gap. It copies 4.1–4.8 GB of col per second on the strided layers
+   (memcpy moved 44–58 on one thread in the same run): every float is one gathered load and one
+   store. On the 7x7 layer, whose output is 1x1, it reaches 0.61 GB/s: each image puts one float
+   into each of col's 3,136 rows, a transpose that touches a new cache line per float. It takes
+   16–31% of the tiled time on the first layers, 38–40% on the 32 → 64 ones and 58–67% on the
+   7x7 one. Take it away and the rest of the forward pass (the GEMM and the reordering of Y into
+   y) runs at 93 GFLOP/s on both 32 → 64 layers and 54 on the 7x7 one: 2·multiply-adds over
+   (tiled − im2col) seconds.
+ - Against PyTorch: level on the 3x3 32 → 64 layer (0.95, 1.1 and 1.0 for the three products),
+   0.78–0.84 on the 4x4 one, 0.81–0.88 on the 7x7 layer's forward pass and input gradient and
+   ahead on its weight gradient (1.5). On the single-channel first layers oneDNN's forward pass
+   is 1.5–1.7 times tiled's, but it manages only 2.4–3.5 GFLOP/s for the input gradient, under
+   half of tiled's, and 5–6 for the weight gradient. (`ONEDNN_VERBOSE=1` shows what it runs:
    JIT-compiled AVX2 kernels, direct ones and, for the strided input gradients, "brgconv", on
    layouts that block the channels by 8, one vector; PyTorch's NCHW tensors are reordered into
    and out of them on every call, inside the times above. A one-channel dx fills one lane of the
    eight, which is likely the reason; the lab does not test it. The input gradient of a first
    layer is the forward pass of its decoder's last ConvTranspose2D.)
+ - What the slices changed. An earlier run of this table (same machine and day, one col for the
+   whole batch, 7-13 MB, and the weight gradient's slices one after another) gave 35–48 GFLOP/s
+   on the 32 → 64 layers (0.49–0.91 of PyTorch); the products there now run 1.0–1.6 times
+   faster. Chapter 6 trains its two small conv AEs a little faster per epoch than PyTorch since
+   (see its "Speed" paragraph).
 
  What a direct kernel would save: the im2col share is the most that a convolution which never
- builds col could gain at the same GEMM speed: 1/(1 − share), 1.3–1.4x on the first layers'
- forward pass, 1.6–1.8x on the 32 → 64 ones (to 58–69 GFLOP/s, next to PyTorch's 66–75) and
- 2.8x on the 7x7 one. Packing im2col straight into the GEMM's panel format, so that the patches
- are gathered from x into the packed strips of B (PackedB.swift) that the micro-kernel reads,
- keeps the GEMM as it is and saves a smaller part: col (7.2 MB and 12.9 MB for the 32 → 64
- layers, far past the 512 KB L2) is no longer written out and read back by the packing. The
- gather itself stays, so it would help most where writing col is the cost, and least on the 7x7
- layer, whose gather is the slow part. The weight gradient builds the same col (the table gives
- its share too); the input gradient runs the mirror image, col2im, which adds dcol back into dx
- and is not timed on its own.
+ builds col could gain at the same GEMM speed: 1/(1 − share), 1.2–1.5x on the first layers'
+ forward pass, 1.6x on the 32 → 64 ones and 2.4x on the 7x7 one. Packing im2col straight into
+ the GEMM's panel format, so that the patches are gathered from x into the packed strips of B
+ (PackedB.swift) that the micro-kernel reads, keeps the GEMM as it is and saves a smaller part:
+ col is no longer written out and read back by the packing (with L2-sized slices that round
+ trip stays in L2). The gather itself stays, so it would help most where writing col is the
+ cost, and least on the 7x7 layer, whose gather is the slow part. The weight gradient builds the
+ same col (the table gives its share too); the input gradient runs the mirror image, col2im,
+ which adds dcol back into dx and is not timed on its own.
 
  These are one run's medians on a host that swings by a third between runs, and the small
  products (a millisecond) swing most: read each ratio as a range. PyTorch's worker keeps the

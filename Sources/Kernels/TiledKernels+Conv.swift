@@ -31,7 +31,8 @@ extension TiledKernels {
   /// timed interleaved against 64 Ki to 4 Mi floats per slice: while other programs loaded the
   /// machine, L2-sized slices made each of the three products 1.2-1.9x faster on 1 thread; on a
   /// quiet machine the sizes were level within the noise (39-53 against 42-44 GFLOP/s on 2
-  /// threads). It also caps the memory a convolution needs (chapter 6's peak: 216 → 156 MB).
+  /// threads). It also caps the memory a convolution needs (chapter 6's peak: 216 → 156 MB;
+  /// the weight gradient's partials, below, have since put it at 179 MB).
   public static var columnBudget: Int { max(1 << 14, CacheSizes.l2 / MemoryLayout<Float>.stride) }
 
   /// Images per slice of the batch on geometry `g` (at least 1).
