@@ -594,7 +594,8 @@ func lab(_ options: KernelLab) throws {
   print(
     "vector instructions: \(VectorISA.cpu) on the CPU, \(VectorISA.compiled) in this build;"
       + " GEMM tile \(tile) (\(tile.registersNeeded) registers, made for \(tile.isa)),"
-      + " blocks of depth \(blocking.maxDepth) and width \(blocking.maxWidth)"
+      + " blocks of depth \(blocking.maxDepth) and width \(blocking.maxWidth),"
+      + " swept \(blocking.sweepWidth) columns at a time"
       + (tile == .best ? "" : "; forced (the best here is \(GEMMTile.best))"))
   let peak = measurePeak(tile: tile, threads: threads, quick: quick)
   results.peak = peak

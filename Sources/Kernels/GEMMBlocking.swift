@@ -23,9 +23,18 @@ public struct GEMMBlocking: Sendable, Equatable {
   /// The largest width of a block of b's columns: a multiple of the tile's columns.
   public let maxWidth: Int
 
-  public init(maxDepth: Int, maxWidth: Int) {
+  /// How many of the block's columns each row strip of a sweeps across before the next row
+  /// strip starts: the strips of b it reads (kc x sweepWidth floats, half of L2) are then read
+  /// again by every other row strip of the task while they are still in L2. On the EPYC's
+  /// 512 KB L2 that is 256 columns of the 1024: on two threads 0-10% faster than sweeping all
+  /// 1024 (b's block streaming from L3), level on one, timed interleaved; on a 2 MB L2 (the
+  /// AVX-512 Xeon) it is the whole block, as before.
+  public let sweepWidth: Int
+
+  public init(maxDepth: Int, maxWidth: Int, sweepWidth: Int? = nil) {
     self.maxDepth = maxDepth
     self.maxWidth = maxWidth
+    self.sweepWidth = sweepWidth ?? maxWidth
   }
 
   /// Cache sizes when the system does not say: 32 KB L1 and 512 KB L2, small for any CPU of the
@@ -34,17 +43,19 @@ public struct GEMMBlocking: Sendable, Equatable {
   public static let fallbackL1 = 32 * 1024
   public static let fallbackL2 = 512 * 1024
 
-  /// The blocks for `tile` on an L1 data cache of `l1` bytes.
-  public init(tile: GEMMTile, l1: Int) {
+  /// The blocks for `tile` on an L1 data cache of `l1` bytes and an L2 of `l2`.
+  public init(tile: GEMMTile, l1: Int, l2: Int = GEMMBlocking.fallbackL2) {
     let floatBytes = MemoryLayout<Float>.stride
     let depth = l1 * 85 / 100 / ((tile.rows + tile.columns) * floatBytes)
     maxDepth = max(32, min(256, depth / 8 * 8))
     maxWidth = 1024 / tile.columns * tile.columns
+    let sweepColumns = l2 / 2 / (maxDepth * floatBytes)
+    sweepWidth = max(tile.columns, min(maxWidth, sweepColumns / tile.columns * tile.columns))
   }
 
   /// The blocks for `tile` on this machine's caches.
   public init(tile: GEMMTile) {
-    self.init(tile: tile, l1: CacheSizes.l1)
+    self.init(tile: tile, l1: CacheSizes.l1, l2: CacheSizes.l2)
   }
 }
 

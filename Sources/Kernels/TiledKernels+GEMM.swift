@@ -8,20 +8,22 @@
 //              6x16 in 12 AVX2 ones: GEMMTile.swift) and, for each step along k, does 8·32 =
 //              256 (or 6·16 = 96) multiply-adds with just 8 + 32 (6 + 16) loaded floats.
 //   L1 cache   one packed strip of a (rows x kc floats, 6-8 KB) is reused against every strip
-//              of b in the block, so it stays in L1 while b's strips stream past. Each strip of
-//              a is packed by the thread that uses it, right before it uses it.
+//              of b in a sweep, so it stays in L1 while b's strips stream past.
 //   L2 cache   one packed block of b (kc x nc floats, at most 256 x 1024 = 1 MB) is reused by
-//              every row strip of a; its strips are read in order, and prefetched, so they
-//              stream from L2 or L3 while a's strip stays in L1.
+//              every row strip of a. Each row strip sweeps across part of it (sweepWidth
+//              columns, half of L2: 256 x 256 floats on a 512 KB L2) before the next row strip
+//              does the same, so the strips of b come from L2 and not from L3; its strips are
+//              read in order and prefetched.
 // kc (the depth of a block) and nc (its width) follow the tile and the cache sizes the system
 // reports (GEMMBlocking.swift).
 // Blocking over k means c is read and written once per k-block instead of once overall; with kc
 // around 200-256 that is one load and store per 200+ multiply-adds, which costs next to nothing.
 //
 // Threads split the work into rectangles of tiles of c (disjoint, so no locks and no race);
-// each task runs every k-block of its rectangle in order, packing each strip of a into rows·kc floats
-// of its own as it reaches it. (Packing all of a up front as well would write it out and read it
-// back from L3 or memory; at 1024³ with two threads that round trip cost a few percent.) b's
+// each task runs every k-block of its rectangle in order, first packing its own strips of a for
+// that k-block (its rows only, rows·kc floats each: 128 KB at 1024³ on two threads, which stays
+// in L2), then sweeping. (Packing all of a up front, by all threads, would write it out and read
+// it back from L3 or memory; at 1024³ with two threads that round trip cost a few percent.) b's
 // packed block, which every task reads, is filled a few strips at a time by whichever thread
 // first needs them (PackedB.swift), so packing overlaps multiplying and there is no wait between
 // a packing phase and a multiplying phase. One parallelFor per call, on threads that stay awake
@@ -109,36 +111,46 @@ extension TiledKernels {
     // both cores busy).
     let rowGroups = min(rowStrips, chunks)
     let columnGroups = min(columnStrips, max(1, chunks / rowGroups))
+    // Each task's row strips of a, packed for one k-block (tasks that share rows, across
+    // columns, each pack their own copy).
+    let packedA = BufferPool.shared.take(columnGroups * rowStrips * mr * kc)
+    defer { BufferPool.shared.giveBack(packedA) }
     parallelFor(chunks: rowGroups * columnGroups, threads: workers) { task in
       let rows = chunkRange(task / columnGroups, of: rowGroups, count: rowStrips)
       let columns = chunkRange(task % columnGroups, of: columnGroups, count: columnStrips)
       let group = packed.stripsPerGroup
       let firstStrip = (task % workers) * columns.count / workers / group * group
-      withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * kc) { ownStrip in
+      // The task's strips of a for one k-block, packed once; then b's block in sweeps of
+      // `sweep` strips (which stay in L2) across every row strip of the task.
+      let sweep = max(1, blocking.sweepWidth / nr)
+      do {
+        let ownStrips =
+          packedA.pointer + ((task % columnGroups) * rowStrips + rows.lowerBound) * mr * kc
         for block in 0..<blocks {
           let depth0 = (packed.firstBlock + block) * kc
           let depth = min(kc, k - depth0)
-          // After the first k-block, c already holds a partial sum: add to it.
           let addToC = p.accumulate || packed.firstBlock + block > 0
-          for rowStrip in rows {
+          for (i, rowStrip) in rows.enumerated() {
             let row0 = rowStrip * mr
-            // This rows x kc strip of a, packed here, stays in L1 while it meets every strip
-            // of b.
-            let stripA = ownStrip.baseAddress!
             Self.packA(
               p.a, transposed: p.transposeA, m: m, k: k, row0: row0, rows: min(mr, m - row0),
-              depth0: depth0, depth: depth, tileRows: mr, into: stripA)
-            for step in 0..<columns.count {
-              // Tasks that start together start at different groups of strips, so that their
-              // threads pack different parts of b instead of waiting on the same one.
-              let columnStrip = columns.lowerBound + (step + firstStrip) % columns.count
-              let col0 = packed.column0 + columnStrip * nr
-              tile.multiply(
-                TileProduct(
-                  depth: depth, a: UnsafePointer(stripA),
-                  b: packed.strip(block: block, columnStrip: columnStrip),
-                  c: p.c + row0 * n + col0, ldc: n, validRows: min(mr, m - row0),
-                  validColumns: min(nr, n - col0), accumulate: addToC))
+              depth0: depth0, depth: depth, tileRows: mr,
+              into: ownStrips + i * mr * kc)
+          }
+          for sweep0 in stride(from: 0, to: columns.count, by: sweep) {
+            for (i, rowStrip) in rows.enumerated() {
+              let row0 = rowStrip * mr
+              let stripA = UnsafePointer(ownStrips + i * mr * kc)
+              for step in sweep0..<min(columns.count, sweep0 + sweep) {
+                let columnStrip = columns.lowerBound + (step + firstStrip) % columns.count
+                let col0 = packed.column0 + columnStrip * nr
+                tile.multiply(
+                  TileProduct(
+                    depth: depth, a: stripA,
+                    b: packed.strip(block: block, columnStrip: columnStrip),
+                    c: p.c + row0 * n + col0, ldc: n, validRows: min(mr, m - row0),
+                    validColumns: min(nr, n - col0), accumulate: addToC))
+              }
             }
           }
         }
@@ -147,7 +159,6 @@ extension TiledKernels {
   }
 }
 
-/// The operands of one GEMM call, passed down the loop nest as one value.
 struct GEMMOperands {
   let m: Int, n: Int, k: Int
   let a: UnsafePointer<Float>, transposeA: Bool

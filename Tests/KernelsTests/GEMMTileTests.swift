@@ -71,6 +71,37 @@ struct GEMMTileTests {
     }
   }
 
+  /// The sweep width changes the order in which a task visits its tiles of c, never a tile's
+  /// sum: one strip per sweep, the whole block, and this machine's width agree to the bit, on 1,
+  /// 2 and 3 threads, with several width and depth blocks (and edge tiles everywhere).
+  @Test("any sweep width gives the same bits", arguments: GEMMTile.allCases)
+  func sweepWidthKeepsTheBits(_ tile: GEMMTile) {
+    let (m, n, k) = (97, 5 * tile.columns + 3, 700)  // 2·m·n·k over 4M: parallel
+    var random = TestRandom(seed: 23)
+    let a = random.array(m * k)
+    let b = random.array(k * n)
+    let zero = [Float](repeating: 0, count: m * n)
+    let blocks = { (sweep: Int) in
+      GEMMBlocking(maxDepth: 32, maxWidth: 2 * tile.columns, sweepWidth: sweep)
+    }
+    let whole = gemm(
+      TiledKernels(threads: 1, tile: tile, blocking: blocks(2 * tile.columns)), m: m, n: n, k: k,
+      a, b, into: zero)
+    for threads in [1, 2, 3] {
+      for sweep in [tile.columns, 2 * tile.columns] {
+        let other = gemm(
+          TiledKernels(threads: threads, tile: tile, blocking: blocks(sweep)), m: m, n: n, k: k,
+          a, b, into: zero)
+        #expect(
+          other.map(\.bitPattern) == whole.map(\.bitPattern),
+          "\(tile), sweep \(sweep), threads \(threads)")
+      }
+    }
+    let reference = gemm(NaiveKernels(), m: m, n: n, k: k, a, b, into: zero)
+    #expect(
+      worstRatio(whole, reference) { GEMMTests.tolerance(k: k, reference: reference[$0]) } <= 1)
+  }
+
   @Test("tiles have the shapes and register counts the prose gives")
   func shapes() {
     #expect(GEMMTile.avx512.rows == 8 && GEMMTile.avx512.columns == 32)
@@ -119,10 +150,17 @@ struct GEMMTileTests {
   @Test("block sizes follow the tile and the L1 cache")
   func blocking() {
     // 48 KB L1 (the AVX-512 Xeon): the 8x32 tile keeps the depth it was tuned with.
+    // Its 2 MB L2 holds b's whole 256 x 1024 block: one sweep across it.
     #expect(
-      GEMMBlocking(tile: .avx512, l1: 48 * 1024) == GEMMBlocking(maxDepth: 256, maxWidth: 1024))
-    // 32 KB L1 (the AMD EPYC): a 6 x 256 strip of a and a 256 x 16 strip of b take 22 KB.
-    #expect(GEMMBlocking(tile: .avx2, l1: 32 * 1024) == GEMMBlocking(maxDepth: 256, maxWidth: 1024))
+      GEMMBlocking(tile: .avx512, l1: 48 * 1024, l2: 2 << 20)
+        == GEMMBlocking(maxDepth: 256, maxWidth: 1024, sweepWidth: 1024))
+    // 32 KB L1 (the AMD EPYC): a 6 x 256 strip of a and a 256 x 16 strip of b take 22 KB; its
+    // 512 KB L2 holds a quarter of b's block, 256 x 256 floats, in half of it.
+    #expect(
+      GEMMBlocking(tile: .avx2, l1: 32 * 1024, l2: 512 * 1024)
+        == GEMMBlocking(maxDepth: 256, maxWidth: 1024, sweepWidth: 256))
+    // A tiny L2 still sweeps one whole strip at a time.
+    #expect(GEMMBlocking(tile: .avx2, l1: 32 * 1024, l2: 16 * 1024).sweepWidth == 16)
     // A tile too wide for a small L1 gets shallower blocks, and widths stay whole strips.
     let small = GEMMBlocking(tile: .avx512, l1: 32 * 1024)
     #expect(small.maxDepth < 256 && small.maxDepth % 8 == 0)
