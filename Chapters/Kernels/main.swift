@@ -947,37 +947,40 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  Two machines, two runs: first the AVX2 one (what most laptops have), then the AVX-512 one the
  lab was first tuned on.
 
- **AVX2.** A run on 1 December 2026 (`swift run -c release kernels`, 65 s): a 2-core virtual
- machine reporting an "AMD EPYC" (Zen 3 flags: AVX2 and FMA, no AVX-512) at a nominal 2.45 GHz,
- 32 KB L1d and 512 KB L2 per core; Swift 6.3.1, release build; NumPy 2.4.6 with
- scipy-openblas 0.3.31; other programs used 1% of the CPUs. The lab chose the 6x16 tile (15
- registers) with blocks of depth 256 and width 1024, and measured a peak of 90.9 GFLOP/s on one
- thread and 173 on two (the nominal clock would say 78). tiled gave identical bits with 1 and 2
- threads. GFLOP/s, medians:
+ **AVX2.** A run on 1 December 2026 (`swift run -c release kernels`, 1:52 with the convolution
+ section): a 2-core virtual machine reporting an "AMD EPYC" (Zen 3 flags: AVX2 and FMA, no
+ AVX-512) at a nominal 2.45 GHz, 32 KB L1d and 512 KB L2 per core; Swift 6.3.1, release build;
+ NumPy 2.4.6 with scipy-openblas 0.3.31; other programs used 1% of the CPUs. The lab chose the
+ 6x16 tile (15 registers) with blocks of depth 256 and width 1024, swept 256 columns at a time
+ (half of L2), and measured a peak of 67.5 GFLOP/s on one thread and 136 on two. tiled gave
+ identical bits with 1 and 2 threads. GFLOP/s, medians:
 
      shape                    m x n x k  naive  loop  unsafe  blocked  simd-1  tiled  numpy  numpy-1
-     square             256 x 256 x 256  0.664  1.21    20.4     22.0    57.5   94.6    115     67.9
-     square             512 x 512 x 512  0.678  1.30    18.6     18.6    53.9    103    133     71.6
-     square          1024 x 1024 x 1024  0.420  1.61    16.2     17.4    57.0    105    131     68.5
-     square          2048 x 2048 x 2048   skip  skip    skip     18.8    57.1    114    135     70.9
-     forward x·Wᵀ       128 x 256 x 784  0.983     -       -        -    63.1   72.9    109     65.5
-     backward dyᵀ·x     256 x 784 x 128  0.645     -       -        -    50.6   87.9   95.2     62.4
-     backward dy·W      128 x 784 x 256  0.684  1.17    19.0     19.3    51.6   93.1    109     67.3
+     square             256 x 256 x 256  0.834  1.64    18.2     20.0    53.8   85.8   98.6     63.8
+     square             512 x 512 x 512  0.760  1.87    18.5     17.6    53.8   98.1    122     65.4
+     square          1024 x 1024 x 1024  0.342  2.03    16.2     16.7    52.3    100    120     64.5
+     square          2048 x 2048 x 2048   skip  skip    skip     17.2    57.3    108    132     68.2
+     forward x·Wᵀ       128 x 256 x 784   1.06     -       -        -    48.9   82.0   91.8     62.1
+     backward dyᵀ·x     256 x 784 x 128  0.690     -       -        -    49.6   90.6    110     66.5
+     backward dy·W      128 x 784 x 256   1.04  1.75    20.3     17.5    50.2   92.8    106     65.2
 
- As shares of the measured peak: simd-1-thread 56–69%, numpy-1-thread 69–79%; tiled 42–66%,
- numpy 55–78%. Swift over NumPy: 0.77–0.84 on the squares with two threads, 0.75–0.96 with
- one; 0.67–0.92 on the chapter's shapes. The same day, in quieter minutes, simd-1-thread ran at
- 87–89 GFLOP/s at 1024³, 0.96 of numpy-1-thread: this host's speed swings by a third between
- runs, and the two tilings do not swing alike, so read each ratio as a range. Before the tiles
- (the 8x32 tile on this CPU), tiled reached 65 GFLOP/s at 1024³, 0.35 of NumPy.
+ Swift over NumPy: 0.80–0.87 on the squares with two threads, 0.81–0.84 with one; 0.83–0.89 on
+ the chapter's shapes. That peak is low: it was measured in a slow minute (numpy-1-thread
+ reached 91–101% of it later in the run, which no program can really do); two other runs the
+ same day measured 87–91 on one thread and 160–176 on two. Against those, tiled at 1024³ is at
+ 57–63% and NumPy at 68–75%: this host's speed swings by a third between minutes, and only
+ numbers taken in turns, side by side, compare. Before the tiles (the 8x32 tile on this CPU),
+ tiled reached 65 GFLOP/s at 1024³, 0.35 of NumPy; before the micro-kernel prefetched its rows
+ of c and b's block was swept in L2-sized parts, runs the same day gave 0.77–0.80 at 1024³ and
+ 0.67–0.92 on the chapter's shapes.
 
  Every tile on 512³, one thread, in the same run:
 
      tile  made for  registers needed  GFLOP/s  % of peak
-     8x32    avx512                19     27.0      29.7%   spills
-     6x16  avx2+fma                15     47.6      52.3%   chosen
-     8x12      neon                28     14.0      15.4%   spills
-     6x8       sse2                15     31.2      34.4%
+     8x32    avx512                19     27.9      41.4%   spills
+     6x16  avx2+fma                15     49.1      72.8%   chosen
+     8x12      neon                28     14.1      20.9%   spills
+     6x8       sse2                15     27.9      41.3%
 
  The 8x32 tile needs 38 of AVX2's 16 registers and spills on every step: 0.57 of the 6x16.
  The 8x12 tile, which fits NEON's 32 registers, spills worse on x86's 16 (its 24 accumulators
@@ -1114,6 +1117,9 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
    and out of them on every call, inside the times above. A one-channel dx fills one lane of the
    eight, which is likely the reason; the lab does not test it. The input gradient of a first
    layer is the forward pass of its decoder's last ConvTranspose2D.)
+ - A second run of the whole lab, after the GEMM's micro-kernel began prefetching its rows of c,
+   gave the same picture: 50–62 GFLOP/s on the 32 → 64 layers, 0.83–1.1 of PyTorch's, and
+   tiled/PyTorch 0.61–0.73 on the first layers' forward pass, 0.77–1.6 on the 7x7 layer.
  - What the slices changed. An earlier run of this table (same machine and day, one col for the
    whole batch, 7-13 MB, and the weight gradient's slices one after another) gave 35–48 GFLOP/s
    on the 32 → 64 layers (0.49–0.91 of PyTorch); the products there now run 1.0–1.6 times
