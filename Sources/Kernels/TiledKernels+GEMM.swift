@@ -20,10 +20,13 @@
 // around 200-256 that is one load and store per 200+ multiply-adds, which costs next to nothing.
 //
 // Threads split the work into rectangles of tiles of c (disjoint, so no locks and no race);
-// each task runs every k-block of its rectangle in order, first packing its own strips of a for
-// that k-block (its rows only, rows·kc floats each: 128 KB at 1024³ on two threads, which stays
-// in L2), then sweeping. (Packing all of a up front, by all threads, would write it out and read
-// it back from L3 or memory; at 1024³ with two threads that round trip cost a few percent.) b's
+// each task runs every k-block of its rectangle in order, packing its own strips of a for that
+// k-block a group at a time (at most a quarter of L2: 21 strips, 126 KB, on the EPYC) and
+// sweeping b's block across each group. (Packing all of a up front, by all threads, would write
+// it out and read it back from L3 or memory; at 1024³ with two threads that round trip cost a
+// few percent. Packing all of a task's rows at once, the first version of this, kept a buffer of
+// m x kc floats (10 MB for a 10,000-row product): chapter 3's peak memory went from 274 to
+// 304 MB with it, 283 with groups.) b's
 // packed block, which every task reads, is filled a few strips at a time by whichever thread
 // first needs them (PackedB.swift), so packing overlaps multiplying and there is no wait between
 // a packing phase and a multiplying phase. One parallelFor per call, on threads that stay awake
@@ -111,36 +114,40 @@ extension TiledKernels {
     // both cores busy).
     let rowGroups = min(rowStrips, chunks)
     let columnGroups = min(columnStrips, max(1, chunks / rowGroups))
-    // Each task's row strips of a, packed for one k-block (tasks that share rows, across
-    // columns, each pack their own copy).
-    let packedA = BufferPool.shared.take(columnGroups * rowStrips * mr * kc)
+    // Each task packs its row strips of a for one k-block into a buffer of its own, a group of
+    // strips at a time: half as many floats as one sweep of b, so that the group and the sweep
+    // share L2 (21 strips of 6 x 256 on the EPYC), and the buffer stays small whatever m is.
+    let stripFloats = mr * kc
+    let groupStrips = min(
+      (rowStrips + rowGroups - 1) / rowGroups, max(1, blocking.sweepWidth / (2 * mr)))
+    let packedA = BufferPool.shared.take(rowGroups * columnGroups * groupStrips * stripFloats)
     defer { BufferPool.shared.giveBack(packedA) }
     parallelFor(chunks: rowGroups * columnGroups, threads: workers) { task in
       let rows = chunkRange(task / columnGroups, of: rowGroups, count: rowStrips)
       let columns = chunkRange(task % columnGroups, of: columnGroups, count: columnStrips)
       let group = packed.stripsPerGroup
       let firstStrip = (task % workers) * columns.count / workers / group * group
-      // The task's strips of a for one k-block, packed once; then b's block in sweeps of
-      // `sweep` strips (which stay in L2) across every row strip of the task.
+      let ownStrips = packedA.pointer + task * groupStrips * stripFloats
+      // b's block in sweeps of `sweep` strips (which stay in L2) across every row strip of the
+      // group.
       let sweep = max(1, blocking.sweepWidth / nr)
-      do {
-        let ownStrips =
-          packedA.pointer + ((task % columnGroups) * rowStrips + rows.lowerBound) * mr * kc
-        for block in 0..<blocks {
-          let depth0 = (packed.firstBlock + block) * kc
-          let depth = min(kc, k - depth0)
-          let addToC = p.accumulate || packed.firstBlock + block > 0
-          for (i, rowStrip) in rows.enumerated() {
+      for block in 0..<blocks {
+        let depth0 = (packed.firstBlock + block) * kc
+        let depth = min(kc, k - depth0)
+        let addToC = p.accumulate || packed.firstBlock + block > 0
+        for group0 in stride(from: rows.lowerBound, to: rows.upperBound, by: groupStrips) {
+          let groupRows = group0..<min(rows.upperBound, group0 + groupStrips)
+          for rowStrip in groupRows {
             let row0 = rowStrip * mr
             Self.packA(
               p.a, transposed: p.transposeA, m: m, k: k, row0: row0, rows: min(mr, m - row0),
               depth0: depth0, depth: depth, tileRows: mr,
-              into: ownStrips + i * mr * kc)
+              into: ownStrips + (rowStrip - group0) * stripFloats)
           }
           for sweep0 in stride(from: 0, to: columns.count, by: sweep) {
-            for (i, rowStrip) in rows.enumerated() {
+            for rowStrip in groupRows {
               let row0 = rowStrip * mr
-              let stripA = UnsafePointer(ownStrips + i * mr * kc)
+              let stripA = UnsafePointer(ownStrips + (rowStrip - group0) * stripFloats)
               for step in sweep0..<min(columns.count, sweep0 + sweep) {
                 let columnStrip = columns.lowerBound + (step + firstStrip) % columns.count
                 let col0 = packed.column0 + columnStrip * nr
