@@ -288,7 +288,7 @@ func lesson(_ options: ChapterOptions, fullSweep: Bool) throws {
  ## What you should see
  From `swift run -c release sparse` with the defaults (seed 42, tiled kernels, 2 threads), on a
  2-core AMD EPYC (AVX2 + FMA, `GEMM tile 6x16 on avx2+fma`), 1 December 2026: 209 s in all
- (196 and 225 s in other runs), 5.9–7.0 s per epoch of a 1024-unit model (6.1–8.6 in the
+ (196 and 225 s in other runs), 5.9–7.0 s per epoch of a 1024-unit model (6.4–8.6 in the
  slowest), peak memory 274–283 MB. Every run printed the same numbers.
 
      The four codes on the 10,000 test images:
