@@ -261,12 +261,13 @@ func lesson(_ options: ChapterOptions) throws {
    matrix fits in L2, and with two threads each slice is run start to finish by one thread
    (one hand-over per slice instead of one for each of its im2col, GEMM and copy); before
    that, the convolutions gained almost nothing from the second core (the seed model: 27.0 s
-   per epoch on two threads, 27.3 on one). And the weight gradient, a sum over the whole batch,
-   computes each slice's part into a partial of its own, in parallel, and adds the partials in
-   slice order, so that its rounding does not depend on the number of threads: on `--quick
-   --profile` it went from 1.6x the forward pass's time to level with it. The convolutions still
-   move much more memory than chapter 1's matrix products (each im2col matrix is k² copies of
-   its input); the kernel lab's convolution section shows where the time goes.
+   per epoch on two threads, 27.3 on one while another program held the other core). And the
+   weight gradient, a sum over the whole batch, computes each slice's part into a partial of
+   its own, in parallel, and adds the partials in slice order, so that its rounding does not
+   depend on the number of threads: on `--quick --profile` it went from 1.6x the forward
+   pass's time to level with it. The convolutions still move much more memory than chapter 1's
+   matrix products (each im2col matrix is k² copies of its input); the kernel lab's convolution
+   section shows where the time goes.
 
  ## Pitfalls
  - **A conv AE is not a bottleneck by default.** Count the numbers in its code, not its

@@ -41,7 +41,6 @@ public struct ConvGeometry: Sendable, Equatable, CustomStringConvertible {
 
   public var outHeight: Int { (height + 2 * padding - kernel) / stride + 1 }
   public var outWidth: Int { (width + 2 * padding - kernel) / stride + 1 }
-  /// Whether the kernel fits the padded input at least once.
   /// The same layer on `batch` images (a slice of this batch).
   public func withBatch(_ batch: Int) -> ConvGeometry {
     ConvGeometry(
@@ -49,6 +48,7 @@ public struct ConvGeometry: Sendable, Equatable, CustomStringConvertible {
       outChannels: outChannels, kernel: kernel, stride: stride, padding: padding)
   }
 
+  /// Whether the kernel fits the padded input at least once.
   public var isValid: Bool { height + 2 * padding >= kernel && width + 2 * padding >= kernel }
 
   public var inputCount: Int { batch * inChannels * height * width }

@@ -72,6 +72,13 @@ extension TiledKernels {
     }
   }
 
+  /// A copy of these kernels that runs everything on the calling thread.
+  var oneThread: TiledKernels {
+    var copy = self
+    copy.threads = 1
+    return copy
+  }
+
   /// Runs `body` on every slice. With several threads and at least two slices per thread, the
   /// slices themselves are shared out, each run start to finish by one thread on a one-thread
   /// copy of the kernels (one hand-over per slice instead of three, for im2col, the GEMM and the
@@ -87,8 +94,7 @@ extension TiledKernels {
       forEachSlice(g) { slice, first in body(self, slice, first) }
       return
     }
-    var serial = self
-    serial.threads = 1
+    let serial = oneThread
     parallelFor(chunks: slices, threads: threads) { s in
       let first = s * step
       let slice = g.withBatch(min(step, g.batch - first))
@@ -116,8 +122,7 @@ extension TiledKernels {
     }
     let count = g.weightCount
     let inFlight = min(slices, Self.chunksPerThread * threads)
-    var serial = self
-    serial.threads = 1
+    let serial = oneThread
     withBuffer(inFlight * count) { partials in
       for round in stride(from: 0, to: slices, by: inFlight) {
         let members = min(inFlight, slices - round)

@@ -134,6 +134,7 @@ extension TiledKernels {
       for block in 0..<blocks {
         let depth0 = (packed.firstBlock + block) * kc
         let depth = min(kc, k - depth0)
+        // After the first k-block, c already holds a partial sum: add to it.
         let addToC = p.accumulate || packed.firstBlock + block > 0
         for group0 in stride(from: rows.lowerBound, to: rows.upperBound, by: groupStrips) {
           let groupRows = group0..<min(rows.upperBound, group0 + groupStrips)
@@ -149,6 +150,8 @@ extension TiledKernels {
               let row0 = rowStrip * mr
               let stripA = UnsafePointer(ownStrips + (rowStrip - group0) * stripFloats)
               for step in sweep0..<min(columns.count, sweep0 + sweep) {
+                // Tasks that start together start at different groups of strips, so that their
+                // threads pack different parts of b instead of waiting on the same one.
                 let columnStrip = columns.lowerBound + (step + firstStrip) % columns.count
                 let col0 = packed.column0 + columnStrip * nr
                 tile.multiply(
@@ -166,6 +169,7 @@ extension TiledKernels {
   }
 }
 
+/// The operands of one GEMM call, passed down the loop nest as one value.
 struct GEMMOperands {
   let m: Int, n: Int, k: Int
   let a: UnsafePointer<Float>, transposeA: Bool
