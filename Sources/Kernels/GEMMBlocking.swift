@@ -31,10 +31,21 @@ public struct GEMMBlocking: Sendable, Equatable {
   /// AVX-512 Xeon) it is the whole block, as before.
   public let sweepWidth: Int
 
-  public init(maxDepth: Int, maxWidth: Int, sweepWidth: Int? = nil) {
+  /// Up to how many of b's columns a task may multiply a strip of a by and still read that
+  /// strip where it lies in a, instead of packing it first. Packing costs a read and a write
+  /// per float of a (and a transpose when a is stored (m, k)), and pays for itself through reuse:
+  /// each packed strip is then read once per strip of b. With few strips of b to meet, the copy
+  /// is most of what the strip costs outside the micro-kernel: chapter 1's products with 32 to
+  /// 256 columns were 5-60% faster on the EPYC reading a in place, while at 784 columns and more
+  /// packing won (up to 15% at 1024³, where a's rows, 4 KB apart, fall in the same sets of L1).
+  /// 256 columns, whatever the tile.
+  public let inPlaceWidth: Int
+
+  public init(maxDepth: Int, maxWidth: Int, sweepWidth: Int? = nil, inPlaceWidth: Int = 256) {
     self.maxDepth = maxDepth
     self.maxWidth = maxWidth
     self.sweepWidth = sweepWidth ?? maxWidth
+    self.inPlaceWidth = inPlaceWidth
   }
 
   /// Cache sizes when the system does not say: 32 KB L1 and 512 KB L2, small for any CPU of the
@@ -51,6 +62,7 @@ public struct GEMMBlocking: Sendable, Equatable {
     maxWidth = 1024 / tile.columns * tile.columns
     let sweepColumns = l2 / 2 / (maxDepth * floatBytes)
     sweepWidth = max(tile.columns, min(maxWidth, sweepColumns / tile.columns * tile.columns))
+    inPlaceWidth = 256
   }
 
   /// The blocks for `tile` on this machine's caches.

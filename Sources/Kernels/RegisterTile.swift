@@ -24,11 +24,16 @@ import CPUSupport
 // constant trip count, is unrolled, and the accumulators become plain registers: the machine code
 // is the one a hand-written 6x16 kernel gives (Chapters/Kernels explains how to check).
 
-/// One tile product: c (validRows, validColumns), row stride ldc, (+)= the packed strips a·b.
+/// One tile product: c (validRows, validColumns), row stride ldc, (+)= the strips a·b.
 struct TileProduct {
   let depth: Int
-  /// a is packed (depth, rows), b is packed (depth, columns).
-  let a: UnsafePointer<Float>, b: UnsafePointer<Float>
+  /// Row r of a's strip at step p is a[p·aStepStride + r·aRowStride]. One of the two strides is
+  /// 1: a packed strip is (aStepStride rows, aRowStride 1); a strip read where it lies is
+  /// (m, 1) in a stored (k, m) matrix and (1, k) in a stored (m, k) one (TiledKernels+GEMM.swift
+  /// says when the GEMM does that).
+  let a: UnsafePointer<Float>, aStepStride: Int, aRowStride: Int
+  /// b is packed (depth, columns).
+  let b: UnsafePointer<Float>
   let c: UnsafeMutablePointer<Float>, ldc: Int
   let validRows: Int, validColumns: Int
   let accumulate: Bool
@@ -62,14 +67,14 @@ where Vector.Scalar == Float {
 
   typealias Row = InlineArray<vectors, Vector>
 
-  // a is packed (depth, rows), b is packed (depth, columns), c is (validRows, validColumns)
-  // with row stride ldc:
-  //   c[r, j] (+)= Σ_p a[p·rows + r] · b[p·columns + j]   for r < validRows, j < validColumns
+  // a's strip is laid out as TileProduct says, b is packed (depth, columns), c is (validRows,
+  // validColumns) with row stride ldc:
+  //   c[r, j] (+)= Σ_p a[p·aStepStride + r·aRowStride] · b[p·columns + j]
+  //                                                    for r < validRows, j < validColumns
   @inline(never)
   static func multiply(_ product: TileProduct) {
     let (depth, c, ldc) = (product.depth, product.c, product.ldc)
     var tile = InlineArray<rows, Row>(repeating: Row(repeating: Vector()))
-    var a = product.a
     var b = UnsafeRawPointer(product.b)
     // Ask for the tile's rows of c now: the loop below takes hundreds of cycles, and the write
     // back at its end then finds them in L1 instead of waiting on L2 or L3 for each row (c is
@@ -79,31 +84,53 @@ where Vector.Scalar == Float {
       bottleneck_prefetch(c + r * ldc)
       bottleneck_prefetch(c + r * ldc + columns - 1)
     }
-    for _ in 0..<depth {
-      // Ask for b's row 8 steps ahead now, so that it is in L1 when the loop gets there: one
-      // prefetch per 64-byte cache line of the row.
-      for line in Swift.stride(from: 0, to: rowBytes, by: 64) {
-        bottleneck_prefetch(b + prefetchDistance + line)
+    if product.aRowStride == 1 {
+      // A step's rows of a are neighbours: one pointer, moved on by a step's stride.
+      var a = product.a
+      for _ in 0..<depth {
+        step(&tile, b: b) { a[$0] }
+        a += product.aStepStride
+        b += rowBytes
       }
-      var bRow = Row(repeating: Vector())
-      for v in 0..<vectors {
-        bRow[unchecked: v] = b.loadUnaligned(
-          fromByteOffset: v * MemoryLayout<Vector>.stride, as: Vector.self)
+    } else {
+      // a's rows are aRowStride apart and each runs along k: one pointer per row, all moved on
+      // by one float a step. (The compiler keeps the rows pointers in general registers, which
+      // the vector registers' budget does not count.)
+      var rowsOfA = InlineArray<rows, UnsafePointer<Float>>(repeating: product.a)
+      for r in 0..<rows { rowsOfA[unchecked: r] = product.a + r * product.aRowStride }
+      for p in 0..<depth {
+        step(&tile, b: b) { rowsOfA[unchecked: $0][p] }
+        b += rowBytes
       }
-      for r in 0..<rows {
-        let ar = a[r]
-        for v in 0..<vectors {
-          tile[unchecked: r][unchecked: v].addProduct(ar, bRow[unchecked: v])
-        }
-      }
-      a += rows
-      b += rowBytes
     }
     // Write back only the rows and columns that exist; the rest of the tile is padding.
     for r in 0..<rows where r < product.validRows {
       store(
         tile[unchecked: r], to: c + r * ldc, columns: product.validColumns,
         accumulate: product.accumulate)
+    }
+  }
+
+  // One step along k: tile[r] += a(r) · (b's row) for every row r of the tile.
+  @inline(__always)
+  static func step(
+    _ tile: inout InlineArray<rows, Row>, b: UnsafeRawPointer, a: (Int) -> Float
+  ) {
+    // Ask for b's row 8 steps ahead now, so that it is in L1 when the loop gets there: one
+    // prefetch per 64-byte cache line of the row.
+    for line in Swift.stride(from: 0, to: rowBytes, by: 64) {
+      bottleneck_prefetch(b + prefetchDistance + line)
+    }
+    var bRow = Row(repeating: Vector())
+    for v in 0..<vectors {
+      bRow[unchecked: v] = b.loadUnaligned(
+        fromByteOffset: v * MemoryLayout<Vector>.stride, as: Vector.self)
+    }
+    for r in 0..<rows {
+      let ar = a(r)
+      for v in 0..<vectors {
+        tile[unchecked: r][unchecked: v].addProduct(ar, bRow[unchecked: v])
+      }
     }
   }
 

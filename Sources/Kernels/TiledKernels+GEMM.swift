@@ -8,7 +8,9 @@
 //              6x16 in 12 AVX2 ones: GEMMTile.swift) and, for each step along k, does 8·32 =
 //              256 (or 6·16 = 96) multiply-adds with just 8 + 32 (6 + 16) loaded floats.
 //   L1 cache   one packed strip of a (rows x kc floats, 6-8 KB) is reused against every strip
-//              of b in a sweep, so it stays in L1 while b's strips stream past.
+//              of b in a sweep, so it stays in L1 while b's strips stream past. (When a task
+//              meets at most 256 columns of b, the strip is read where it lies in a instead:
+//              with so little reuse, the copy would cost more than it saves. GEMMBlocking.swift.)
 //   L2 cache   one packed block of b (kc x nc floats, at most 256 x 1024 = 1 MB) is reused by
 //              every row strip of a. Each row strip sweeps across part of it (sweepWidth
 //              columns, half of L2: 256 x 256 floats on a 512 KB L2) before the next row strip
@@ -131,6 +133,23 @@ extension TiledKernels {
       // b's block in sweeps of `sweep` strips (which stay in L2) across every row strip of the
       // group.
       let sweep = max(1, blocking.sweepWidth / nr)
+      // A strip of a that meets only a few strips of b is read where it lies in a, unpacked
+      // (GEMMBlocking.inPlaceWidth says why); a strip at a's bottom edge is always packed, as
+      // reading its missing rows would read past the end of a.
+      let inPlace = columns.count * nr <= blocking.inPlaceWidth
+      func readsInPlace(_ rowStrip: Int) -> Bool { inPlace && (rowStrip + 1) * mr <= m }
+      // Row strip `rowStrip` of a for the k-block from depth0 on, as TileProduct takes it: where
+      // it lies in a, or its packed copy in this task's buffer (packed from group0 on).
+      func strip(_ rowStrip: Int, depth0: Int, group0: Int) -> StripOfA {
+        let row0 = rowStrip * mr
+        guard readsInPlace(rowStrip) else {
+          return StripOfA(
+            a: ownStrips + (rowStrip - group0) * stripFloats, stepStride: mr, rowStride: 1)
+        }
+        return p.transposeA
+          ? StripOfA(a: p.a + depth0 * m + row0, stepStride: m, rowStride: 1)
+          : StripOfA(a: p.a + row0 * k + depth0, stepStride: 1, rowStride: k)
+      }
       for block in 0..<blocks {
         let depth0 = (packed.firstBlock + block) * kc
         let depth = min(kc, k - depth0)
@@ -138,7 +157,7 @@ extension TiledKernels {
         let addToC = p.accumulate || packed.firstBlock + block > 0
         for group0 in stride(from: rows.lowerBound, to: rows.upperBound, by: groupStrips) {
           let groupRows = group0..<min(rows.upperBound, group0 + groupStrips)
-          for rowStrip in groupRows {
+          for rowStrip in groupRows where !readsInPlace(rowStrip) {
             let row0 = rowStrip * mr
             Self.packA(
               p.a, transposed: p.transposeA, m: m, k: k, row0: row0, rows: min(mr, m - row0),
@@ -148,7 +167,7 @@ extension TiledKernels {
           for sweep0 in stride(from: 0, to: columns.count, by: sweep) {
             for rowStrip in groupRows {
               let row0 = rowStrip * mr
-              let stripA = UnsafePointer(ownStrips + (rowStrip - group0) * stripFloats)
+              let stripA = strip(rowStrip, depth0: depth0, group0: group0)
               for step in sweep0..<min(columns.count, sweep0 + sweep) {
                 // Tasks that start together start at different groups of strips, so that their
                 // threads pack different parts of b instead of waiting on the same one.
@@ -156,7 +175,8 @@ extension TiledKernels {
                 let col0 = packed.column0 + columnStrip * nr
                 tile.multiply(
                   TileProduct(
-                    depth: depth, a: stripA,
+                    depth: depth, a: stripA.a, aStepStride: stripA.stepStride,
+                    aRowStride: stripA.rowStride,
                     b: packed.strip(block: block, columnStrip: columnStrip),
                     c: p.c + row0 * n + col0, ldc: n, validRows: min(mr, m - row0),
                     validColumns: min(nr, n - col0), accumulate: addToC))
@@ -166,6 +186,20 @@ extension TiledKernels {
         }
       }
     }
+  }
+}
+
+/// Where the micro-kernel finds a strip of a: row r of step p at a[p·stepStride + r·rowStride].
+struct StripOfA {
+  let a: UnsafePointer<Float>
+  let stepStride: Int, rowStride: Int
+
+  init(a: UnsafePointer<Float>, stepStride: Int, rowStride: Int) {
+    (self.a, self.stepStride, self.rowStride) = (a, stepStride, rowStride)
+  }
+
+  init(a: UnsafeMutablePointer<Float>, stepStride: Int, rowStride: Int) {
+    self.init(a: UnsafePointer(a), stepStride: stepStride, rowStride: rowStride)
   }
 }
 

@@ -102,6 +102,45 @@ struct GEMMTileTests {
       worstRatio(whole, reference) { GEMMTests.tolerance(k: k, reference: reference[$0]) } <= 1)
   }
 
+  /// Reading a strip of a where it lies (TiledKernels+GEMM.swift) changes only where the
+  /// micro-kernel finds a's floats, never what it adds: packing every strip and reading every
+  /// full one in place agree to the bit, for a stored (m, k) and (k, m), with a partial strip
+  /// at the bottom edge (always packed), several k-blocks, on 1 and 2 threads.
+  @Test("strips of a read in place give the same bits as packed ones", arguments: GEMMTile.allCases)
+  func inPlaceKeepsTheBits(_ tile: GEMMTile) {
+    var random = TestRandom(seed: 29)
+    for (m, n, k) in [(3 * tile.rows + 1, 2 * tile.columns + 5, 77), (200, 48, 600)] {
+      let a = random.array(m * k)
+      let b = random.array(k * n)
+      let c0 = random.array(m * n)
+      let blocks = { (inPlace: Int) in
+        GEMMBlocking(maxDepth: 32, maxWidth: 1024, sweepWidth: tile.columns, inPlaceWidth: inPlace)
+      }
+      for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
+        for threads in [1, 2] {
+          let run = { (inPlace: Int) in
+            gemm(
+              TiledKernels(threads: threads, tile: tile, blocking: blocks(inPlace)), m: m, n: n,
+              k: k, a, transposeA: transposeA, b, transposeB: transposeB, into: c0,
+              accumulate: true)
+          }
+          let packed = run(0)
+          let inPlace = run(1 << 20)
+          #expect(
+            inPlace.map(\.bitPattern) == packed.map(\.bitPattern),
+            "\(tile) m=\(m) n=\(n) aᵀ=\(transposeA) bᵀ=\(transposeB) threads=\(threads)")
+        }
+      }
+      let reference = gemm(NaiveKernels(), m: m, n: n, k: k, a, b, into: c0, accumulate: true)
+      let inPlace = gemm(
+        TiledKernels(threads: 2, tile: tile, blocking: blocks(1 << 20)), m: m, n: n, k: k, a, b,
+        into: c0, accumulate: true)
+      #expect(
+        worstRatio(inPlace, reference) { GEMMTests.tolerance(k: k, reference: reference[$0]) }
+          <= 1)
+    }
+  }
+
   @Test("tiles have the shapes and register counts the prose gives")
   func shapes() {
     #expect(GEMMTile.avx512.rows == 8 && GEMMTile.avx512.columns == 32)
