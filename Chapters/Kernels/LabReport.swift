@@ -220,6 +220,8 @@ struct LabResults {
         "isa": .text(VectorISA.usable.description), "tile": .text(tile.rawValue),
         "peak_gflops_1_thread": MetricValue(orNull: peak?.oneThread),
         "peak_gflops": MetricValue(orNull: peak?.allThreads),
+        "peak_gflops_1_thread_runs": .list((peak?.oneThreadRuns ?? []).map { .number($0) }),
+        "peak_gflops_runs": .list((peak?.allThreadsRuns ?? []).map { .number($0) }),
         "l1d_bytes": .integer(CacheSizes.l1), "l2_bytes": .integer(CacheSizes.l2),
       ],
       "tiles": .list(tiles.map(\.metric)),
