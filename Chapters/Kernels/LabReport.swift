@@ -194,6 +194,8 @@ struct LabResults {
   var tile: GEMMTile = .best
   /// Every tile timed on one thread.
   var tiles: [TileRow] = []
+  /// Chapter 1's training step, its 17 multiplies as one (TrainingStep.swift).
+  var trainingStep: [StepRow] = []
   /// The convolution section: tiled against naive on a small batch, then every product timed.
   var convolutionValidation: [ConvValidationRow] = []
   var convolution: [ConvRow] = []
@@ -225,6 +227,7 @@ struct LabResults {
         "l1d_bytes": .integer(CacheSizes.l1), "l2_bytes": .integer(CacheSizes.l2),
       ],
       "tiles": .list(tiles.map(\.metric)),
+      "chapter1_step": .list(trainingStep.map(\.metric)),
       "build": [
         "configuration": .text(BuildFacts.configuration),
         "flags": .list(BuildFacts.flags.map { .text($0) }),

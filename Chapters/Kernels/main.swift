@@ -704,6 +704,15 @@ func lab(_ options: KernelLab) throws {
     print("note: the \(entry.name) worker failed: \(entry.worker.failure!)")
   }
 
+  /*:
+   **A whole training step** of chapter 1: its 17 multiplies, timed as one (TrainingStep.swift).
+   */
+  print("  chapter 1's training step, 17 multiplies:", terminator: " ")
+  let stepWatch = Stopwatch()
+  results.trainingStep = timeTrainingStep(
+    steps: steps, numpy: numpy, threads: threads, policy: policy)
+  print("\(Format.seconds(stepWatch.seconds)) s")
+
   // The peak once more, now that the GEMMs have run: the higher of the two is the ceiling.
   let again = measurePeak(tile: tile, threads: threads, quick: quick)
   peak = peak.adding(again)
@@ -720,6 +729,8 @@ func lab(_ options: KernelLab) throws {
   print(
     differenceTable(results.gemm, shapes: allShapes, variants: steps.dropFirst().map(\.name)).text)
   printSpeedups(results.gemm, shapes: allShapes, steps: steps, numpy: numpy)
+  print("\nChapter 1's training step: its 17 multiplies, one after another (median of turns)")
+  print(stepTable(results.trainingStep).text)
   print(
     "\nShare of the measured peak (1 thread: \(gflopsText(peak.oneThread)), \(threads): "
       + "\(gflopsText(peak.allThreads)) GFLOP/s)")
