@@ -79,6 +79,11 @@ struct KernelLabTests {
     let allRuns = try #require(cpu["peak_gflops_runs"] as? [Double])
     #expect(oneRuns.count == 2 && allRuns.count == 2)
     #expect(oneRuns.max() == peakOne && allRuns.max() == peakAll)
+    // Chapter 1's training step, its 17 multiplies as one, with both production kernel sets.
+    let step = try #require(json["chapter1_step"] as? [[String: Any]])
+    #expect(
+      Set(step.compactMap { $0["variant"] as? String }).isSuperset(of: ["simd-1-thread", "tiled"]))
+    for row in step { #expect((row["seconds"] as? Double ?? 0) > 0, "\(row)") }
     // Every tile was timed, on one thread.
     let tiles = try #require(json["tiles"] as? [[String: Any]])
     #expect(Set(tiles.compactMap { $0["tile"] as? String }) == Set(tileNames))
