@@ -330,12 +330,15 @@ func lesson(_ options: ChapterOptions) throws {
    (test MSE 0.05146): they run the same formulas in the same order, and differ only in rounding
    inside the matrix multiplies. At that rate one naive epoch over the full set would take about a
    minute and a half.
- - **Speed on AVX2** (a 2-core AMD EPYC without AVX-512, 1 December 2026; the first line of the
-   run names the tile: `GEMM tile 6x16 on avx2+fma`): 2.16–2.52 s per epoch in two 3-epoch runs,
-   against 3.50–3.64 s for the same code with the 8x32 tile it used to run there, back to back,
-   and 3.45 s for PyTorch 2.15 (2 threads, flush-to-zero on) right after: 0.63–0.73 of PyTorch.
-   A full default run took 130 s with a median epoch of 2.86 s (2.52–3.41: this host's speed
-   drifts), PyTorch 3.39 s right after it (0.84), and a peak of 199 MB of memory. The losses are
+ - **Speed on AVX2** (a 2-core AMD EPYC without AVX-512, 1–2 December 2026; the first line of the
+   run names the tile: `GEMM tile 6x16 on avx2+fma`): a full default run took 126 s with a median
+   epoch of 2.75 s (2.16–3.52: this host's speed drifts by a third between minutes), PyTorch 2.15
+   (2 threads, flush-to-zero on) 4.54 s right after it (0.61 of PyTorch), and a peak of 200 MB of
+   memory. Four 3-epoch runs, each followed by PyTorch's: 2.76 / 4.47, 3.34 / 5.28, 3.24 / 4.39
+   and 3.32 / 5.36 s (0.62–0.74). The same code with the 8x32 tile it used to run there took
+   3.50–3.64 s per epoch. Since the run before it (130 s) the narrow layers' multiplies read their
+   input in place instead of packing it (the kernel lab explains): 9% off a step's multiplies
+   timed in turns, less than this host's drift between two runs. The losses are
    the same as on the AVX-512 machine to every printed digit: with the same block depth (256)
    on both, every element of C is summed in the same order whichever tile computes it.
  - Run it twice: the same seed prints the same numbers, digit for digit.

@@ -871,9 +871,9 @@ extension TimingPolicy {
  B it reads (32 KB) comes from L2, not L1, so the loop asks for B's row 8 steps ahead with a
  prefetch instruction; and B is packed row by row across several strips at once (see Threads,
  below). On the AVX-512 Xeon simd-1-thread reaches 165–175 GFLOP/s, 95–100% of one core's
- peak at the reported 2.7 GHz. On the AVX2 EPYC the 6x16 tile reaches 57–63 GFLOP/s in the run
- below, 60–70% of the measured peak, where OpenBLAS reaches 75%: the next gap to close (see
- Exercise 10).
+ peak at the reported 2.7 GHz. On the AVX2 EPYC the 6x16 tile reaches 55–56 GFLOP/s from 512 up
+ in the run below, 61–62% of the measured peak, where OpenBLAS reaches 69–76%: the next gap to
+ close (see Exercise 10).
 
  **Threads (6 over 5): 1.9x on large matrices, 1.4–1.5x on the chapter's backward shapes.** Two
  cores give nearly twice the speed from 1024 up. (The forward shape's 1.1x in this run is the
@@ -904,6 +904,19 @@ extension TimingPolicy {
  it, and uses it while it is hot in its cache; a thread that needs a group the other is still
  packing waits the few microseconds that takes. Threads that start together start on different
  groups, so they rarely wait at all.
+
+ Packing is a copy, and a copy pays only through reuse: each packed strip of A is read once per
+ strip of B it meets. Chapter 1's multiplies are narrow (32 to 256 columns in most of them), so
+ a strip of A meets 2 to 16 strips of B and the copy, with its transpose for an A stored (m, k),
+ is a large part of what the strip costs. So the GEMM reads a strip of A where it lies when a
+ thread's share of B is at most 256 columns wide (`GEMMBlocking.inPlaceWidth`): the micro-kernel
+ takes the strip's two strides, and for an A stored (m, k) keeps one pointer per row in the
+ general registers, which the vector registers' budget does not count. Same multiply-adds in the
+ same order, so the same bits. On the EPYC, timed in turns, chapter 1's 17 multiplies per step
+ went from 3.87 to 3.53 ms on two threads (6.20 to 5.74 on one), the 32-column products by up to
+ 60%; at 784 columns and at 1024³ packing still won (up to 15% at 1024³, where the rows of A, 4 KB
+ apart, crowd into the same sets of L1), so wide products pack as before. The lab's last GEMM
+ table (chapter 1's training step) shows the result.
 
  Why groups, and not one strip at a time? One strip's share of a row of B is 128 bytes, and the
  next row's share is a whole row further on: at n = 1024 each of a strip's 256 rows is on a
@@ -977,42 +990,54 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  Two machines, two runs: first the AVX2 one (what most laptops have), then the AVX-512 one the
  lab was first tuned on.
 
- **AVX2.** A run on 1 December 2026 (`swift run -c release kernels`, 1:52 with the convolution
+ **AVX2.** A run on 2 December 2026 (`swift run -c release kernels`, 1:59 with the convolution
  section): a 2-core virtual machine reporting an "AMD EPYC" (Zen 3 flags: AVX2 and FMA, no
  AVX-512) at a nominal 2.45 GHz, 32 KB L1d and 512 KB L2 per core; Swift 6.3.1, release build;
  NumPy 2.4.6 with scipy-openblas 0.3.31; other programs used 1% of the CPUs. The lab chose the
  6x16 tile (15 registers) with blocks of depth 256 and width 1024, swept 256 columns at a time
- (half of L2), and measured a peak of 67.5 GFLOP/s on one thread and 136 on two. tiled gave
- identical bits with 1 and 2 threads. GFLOP/s, medians:
+ (half of L2), and measured a peak of 87.4 GFLOP/s on one thread and 174 on two before the GEMM
+ timings, 90.1 and 162 after: the tables use 90.1 and 174. tiled gave identical bits with 1 and
+ 2 threads. GFLOP/s, medians:
 
      shape                    m x n x k  naive  loop  unsafe  blocked  simd-1  tiled  numpy  numpy-1
-     square             256 x 256 x 256  0.834  1.64    18.2     20.0    53.8   85.8   98.6     63.8
-     square             512 x 512 x 512  0.760  1.87    18.5     17.6    53.8   98.1    122     65.4
-     square          1024 x 1024 x 1024  0.342  2.03    16.2     16.7    52.3    100    120     64.5
-     square          2048 x 2048 x 2048   skip  skip    skip     17.2    57.3    108    132     68.2
-     forward x·Wᵀ       128 x 256 x 784   1.06     -       -        -    48.9   82.0   91.8     62.1
-     backward dyᵀ·x     256 x 784 x 128  0.690     -       -        -    49.6   90.6    110     66.5
-     backward dy·W      128 x 784 x 256   1.04  1.75    20.3     17.5    50.2   92.8    106     65.2
+     square             256 x 256 x 256  0.773  1.45    14.9     19.5    42.2   82.5   78.6     41.9
+     square             512 x 512 x 512  0.726  1.75    18.3     16.6    55.8    109    112     62.4
+     square          1024 x 1024 x 1024  0.378  1.77    15.9     16.8    55.2    104    118     65.2
+     square          2048 x 2048 x 2048   skip  skip    skip     17.9    55.3    103    123     68.2
+     forward x·Wᵀ       128 x 256 x 784   1.05     -       -        -    42.3   67.2   74.5     61.6
+     backward dyᵀ·x     256 x 784 x 128  0.776     -       -        -    59.5   80.4   92.7     62.9
+     backward dy·W      128 x 784 x 256  0.829  1.79    18.3     19.1    54.5   70.0    105     63.8
 
- Swift over NumPy: 0.80–0.87 on the squares with two threads, 0.81–0.84 with one; 0.83–0.89 on
- the chapter's shapes. That peak is low: it was measured in a slow minute (numpy-1-thread
- reached 91–101% of it later in the run, which no program can really do); two other runs the
- same day measured 87–91 on one thread and 160–176 on two. Against those, tiled at 1024³ is at
- 57–63% and NumPy at 68–75%: this host's speed swings by a third between minutes, and only
+ Chapter 1's training step, its 17 multiplies one after another (TrainingStep.swift), in the
+ same run:
+
+     contender       threads  ms per step  s per epoch (469 steps)  vs NumPy
+     simd-1-thread         1         7.36                     3.45      0.88
+     tiled                 2         4.75                     2.23      0.92
+     numpy                 2         4.39                     2.06         -
+     numpy-1-thread        1         6.46                     3.03         -
+
+ Swift over NumPy: 0.84–1.0 on the squares with two threads (0.88 at 1024³), 0.81–1.0 with one;
+ 0.90, 0.87 and 0.67 on the chapter's three shapes; 0.92 on the whole step. tiled at 1024³ is at
+ 60% of the measured peak, NumPy at 68%; simd-1-thread at 61%, numpy-1-thread at 72%. Three more
+ runs the same day, each with the same code, put tiled over NumPy at 0.86–0.89 at 1024³, 0.80–0.86
+ on the forward shape, 0.88–0.96 on dW, 0.73–1.1 on dx, and (in two of them) 0.84 and 1.1 on the
+ whole step: this
+ host's speed swings by a third between minutes, most of all for the two-thread rows, and only
  numbers taken in turns, side by side, compare. Before the tiles (the 8x32 tile on this CPU),
- tiled reached 65 GFLOP/s at 1024³, 0.35 of NumPy; before the micro-kernel prefetched its rows
- of c and b's block was swept in L2-sized parts, runs the same day gave 0.77–0.80 at 1024³ and
- 0.67–0.92 on the chapter's shapes.
+ tiled reached 65 GFLOP/s at 1024³, 0.35 of NumPy; before the micro-kernel prefetched its rows of
+ c and b's block was swept in L2-sized parts, runs gave 0.77–0.80 at 1024³ and 0.67–0.92 on the
+ chapter's shapes.
 
  Every tile on 512³, one thread, in the same run:
 
      tile  made for  registers needed  GFLOP/s  % of peak
-     8x32    avx512                19     27.9      41.4%   spills
-     6x16  avx2+fma                15     49.1      72.8%   chosen
-     8x12      neon                28     14.1      20.9%   spills
-     6x8       sse2                15     27.9      41.3%
+     8x32    avx512                19     28.4      31.6%   spills
+     6x16  avx2+fma                15     57.4      63.7%   chosen
+     8x12      neon                28     8.48       9.4%   spills
+     6x8       sse2                15     28.9      32.1%
 
- The 8x32 tile needs 38 of AVX2's 16 registers and spills on every step: 0.57 of the 6x16.
+ The 8x32 tile needs 38 of AVX2's 16 registers and spills on every step: half the 6x16.
  The 8x12 tile, which fits NEON's 32 registers, spills worse on x86's 16 (its 24 accumulators
  are 4-lane vectors, one register each). The 6x8 tile fits but uses half of each register.
 
@@ -1227,6 +1252,12 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
     3,136 rows. Write a version in this folder that takes a block of 16 images and, for each
     (c, i, j), writes their 16 floats side by side (one cache line), and time it on
     `ConvShape.chapterShapes[4]` against the library's: how much of the 7x7 layer's 65% goes?
+ 12. Where packing starts to pay. Build `TiledKernels(blocking: GEMMBlocking(maxDepth: 256,
+    maxWidth: 1024, sweepWidth: ..., inPlaceWidth: w))` for w = 0 (always pack A), 256 (the
+    default) and 1 << 20 (never pack a full strip), and time `chapterOneStep()` and the squares
+    with each, in turns. At how many columns does the packed strip's reuse beat the copy on your
+    machine? Then try n = 1024 with k = 1000 and with k = 1024: the second puts A's rows exactly
+    4 KB apart.
  */
 
 struct KernelLab: ParsableCommand {
