@@ -68,7 +68,7 @@ func fmaLoop<Vector: SIMD>(_: Vector.Type, iterations: Int) -> Float where Vecto
 }
 
 /// GFLOP/s of `threads` threads each running the FMA loop at once, median of `rounds`.
-func measurePeak<Vector: SIMD>(
+func measurePeak<Vector: SIMD & SendableMetatype>(
   _ vector: Vector.Type, threads: Int, iterations: Int, rounds: Int
 ) -> Double where Vector.Scalar == Float {
   let flopsPerThread = Double(iterations) * 12 * Double(Vector.scalarCount) * 2
@@ -79,7 +79,7 @@ func measurePeak<Vector: SIMD>(
         blackHole(fmaLoop(vector, iterations: iterations))
       } else {
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
-          blackHole(fmaLoop(vector, iterations: iterations))
+          blackHole(fmaLoop(Vector.self, iterations: iterations))
         }
       }
     }.seconds
