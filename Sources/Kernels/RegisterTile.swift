@@ -94,7 +94,7 @@ where Vector.Scalar == Float {
       }
     } else {
       // a's rows are aRowStride apart and each runs along k: one pointer per row, all moved on
-      // by one float a step. (The compiler keeps the rows pointers in general registers, which
+      // by one float a step. (The compiler keeps the row pointers in general registers, which
       // the vector registers' budget does not count.)
       var rowsOfA = InlineArray<rows, UnsafePointer<Float>>(repeating: product.a)
       for r in 0..<rows { rowsOfA[unchecked: r] = product.a + r * product.aRowStride }
