@@ -212,19 +212,19 @@ func lesson(_ options: ChapterOptions) throws {
 /*:
  ## What you should see
  From `swift run -c release conv` with the defaults (seed 42, tiled kernels, 2 threads), on a
- 2-core AMD EPYC (AVX2 + FMA, `GEMM tile 6x16 on avx2+fma`), 1 December 2026, on a quiet
- machine: 248 s in all, peak memory 179 MB.
+ 2-core AMD EPYC (AVX2 + FMA, `GEMM tile 6x16 on avx2+fma`), 2 December 2026, on a quiet
+ machine: 228 s in all, peak memory 188 MB.
 
      The three autoencoders on the 10,000 test images:
        model                                   code   parameters   epochs   test MSE   noise corr.   s/epoch
-       seed conv AE (code 64x7x7)              3136       37,569        2    0.00104         0.892     21.22
-       conv AE, 32-d code                        32      241,441        4    0.01068         0.060     23.35
-       MLP AE, 32-d code (chapter 1's)           32      476,720        4    0.01170         0.046      3.49
+       seed conv AE (code 64x7x7)              3136       37,569        2    0.00104         0.892     19.17
+       conv AE, 32-d code                        32      241,441        4    0.01068         0.060     22.22
+       MLP AE, 32-d code (chapter 1's)           32      476,720        4    0.01170         0.046      2.66
 
      The two VAEs after 2 epochs, test set, nats per image:
        model           parameters   −ELBO   recon.     KL   active   s/epoch
-       conv VAE           877,545  250.64   235.18  15.47       20     45.11
-       MLP VAE            652,824  254.25   236.45  17.80       20      5.10
+       conv VAE           877,545  250.64   235.18  15.47       20     39.74
+       MLP VAE            652,824  254.25   236.45  17.80       20      5.01
 
  - **The seed model is not a bottleneck.** Its test MSE, 0.00104 per pixel after two epochs, is
    ten times lower than anything else in this book so far, and `reconstructions.png` (rows: test
@@ -237,7 +237,7 @@ func lesson(_ options: ChapterOptions) throws {
    after four epochs against the MLP's 0.01170: 9% lower, with half the parameters (241,441
    against 476,720), most of them in the two Linear layers around the code (3136 × 32 each way).
    `loss.png` shows the conv model ahead at every epoch. Both rows in `reconstructions.png` are
-   blurry in much the same way: prints and straps gone, outlines kept. But per epoch it costs 23.35 s against 3.49 s: 6.7 times as long, for 9%.
+   blurry in much the same way: prints and straps gone, outlines kept. But per epoch it costs 22.22 s against 2.66 s: 8.4 times as long, for 9%.
  - **The conv VAE** beats the MLP VAE after two epochs each: −ELBO 250.64 against 254.25 nats per
    image, with a lower KL (15.47 against 17.80) and a slightly better reconstruction. Its samples
    (`samples.png`) are the same kind of blurry garments as chapter 5's: shirts, trousers,
@@ -255,7 +255,7 @@ func lesson(_ options: ChapterOptions) throws {
    18.2, 19.3 and 19.9 s per epoch against PyTorch's 19.58, 22.57 and 23.80 (0.84–0.93x), the
    32-d conv AE 21.6, 24.1 and 19.9 s against 25.33, 25.96 and 24.94 (0.80–0.93x). Compare only
    rows taken back to back: this host's speed swings between minutes (the first epochs of the
-   full run above took 23.7 and 20.2 s), and PyTorch's two threads, when another program holds
+   full run above took 18.7 and 19.7 s), and PyTorch's two threads, when another program holds
    a core, wait on each other (one seed epoch took 239 s that way).
    Two changes got the kernels there. Each product runs in slices of the batch whose im2col
    matrix fits in L2, and with two threads each slice is run start to finish by one thread

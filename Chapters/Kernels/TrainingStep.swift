@@ -36,7 +36,7 @@ func chapterOneStep() -> [GEMMShape] {
   return shapes
 }
 
-/// One contender's time for the whole step: the sum of its 17 multiplies, median over rounds.
+/// One contender's time for the whole step: the sum of its 17 multiplies, the median of its runs.
 struct StepRow {
   var variant: String
   var threads: Int
