@@ -88,7 +88,7 @@ func timeTrainingStep(
     timings[contender.name].map {
       StepRow(
         variant: contender.name,
-        threads: contender.name == "tiled" || contender.name == "numpy" ? threads : 1,
+        threads: threadCount(of: contender.name, threads: threads),
         seconds: $0.seconds, runs: $0.runs)
     }
   }

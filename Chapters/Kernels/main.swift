@@ -308,11 +308,16 @@ func timeGEMM(
       GEMMRow(
         variant: contender.name, shape: shape.label, m: shape.m, n: shape.n, k: shape.k,
         transposeA: shape.transposeA, transposeB: shape.transposeB,
-        threads: contender.name == "tiled" || contender.name == "numpy" ? threads : 1,
+        threads: threadCount(of: contender.name, threads: threads),
         seconds: timing.seconds, runs: timing.runs, maxAbsDiff: isNumPy ? nil : difference))
   }
   print("  \(shape.label) \(shape.text): \(Format.seconds(watch.seconds)) s")
   return rows
+}
+
+/// The threads a contender runs on: "tiled" and "numpy" use the lab's count, every other one 1.
+func threadCount(of contender: String, threads: Int) -> Int {
+  contender == "tiled" || contender == "numpy" ? threads : 1
 }
 
 /// The measurement of `variant` on `shape`, if it ran.
@@ -605,7 +610,8 @@ func lab(_ options: KernelLab) throws {
     "vector instructions: \(VectorISA.cpu) on the CPU, \(VectorISA.compiled) in this build;"
       + " GEMM tile \(tile) (\(tile.registersNeeded) registers, made for \(tile.isa)),"
       + " blocks of depth \(blocking.maxDepth) and width \(blocking.maxWidth),"
-      + " swept \(blocking.sweepWidth) columns at a time"
+      + " swept \(blocking.sweepWidth) columns at a time,"
+      + " A read in place up to \(blocking.inPlaceWidth) columns of B"
       + (tile == .best ? "" : "; forced (the best here is \(GEMMTile.best))"))
   var peak = measurePeak(tile: tile, threads: threads, quick: quick)
   results.peak = peak

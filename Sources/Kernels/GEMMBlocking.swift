@@ -38,10 +38,14 @@ public struct GEMMBlocking: Sendable, Equatable {
   /// is most of what the strip costs outside the micro-kernel: chapter 1's products with 32 to
   /// 256 columns were 5-60% faster on the EPYC reading a in place, while at 784 columns and more
   /// packing won (up to 15% at 1024³, where a's rows, 4 KB apart, fall in the same sets of L1).
-  /// 256 columns, whatever the tile.
+  /// `defaultInPlaceWidth` (256 columns), whatever the tile.
   public let inPlaceWidth: Int
+  public static let defaultInPlaceWidth = 256
 
-  public init(maxDepth: Int, maxWidth: Int, sweepWidth: Int? = nil, inPlaceWidth: Int = 256) {
+  public init(
+    maxDepth: Int, maxWidth: Int, sweepWidth: Int? = nil,
+    inPlaceWidth: Int = GEMMBlocking.defaultInPlaceWidth
+  ) {
     self.maxDepth = maxDepth
     self.maxWidth = maxWidth
     self.sweepWidth = sweepWidth ?? maxWidth
@@ -62,7 +66,7 @@ public struct GEMMBlocking: Sendable, Equatable {
     maxWidth = 1024 / tile.columns * tile.columns
     let sweepColumns = l2 / 2 / (maxDepth * floatBytes)
     sweepWidth = max(tile.columns, min(maxWidth, sweepColumns / tile.columns * tile.columns))
-    inPlaceWidth = 256
+    inPlaceWidth = Self.defaultInPlaceWidth
   }
 
   /// The blocks for `tile` on this machine's caches.

@@ -144,7 +144,8 @@ extension TiledKernels {
         let row0 = rowStrip * mr
         guard readsInPlace(rowStrip) else {
           return StripOfA(
-            a: ownStrips + (rowStrip - group0) * stripFloats, stepStride: mr, rowStride: 1)
+            a: UnsafePointer(ownStrips + (rowStrip - group0) * stripFloats), stepStride: mr,
+            rowStride: 1)
         }
         return p.transposeA
           ? StripOfA(a: p.a + depth0 * m + row0, stepStride: m, rowStride: 1)
@@ -193,14 +194,6 @@ extension TiledKernels {
 struct StripOfA {
   let a: UnsafePointer<Float>
   let stepStride: Int, rowStride: Int
-
-  init(a: UnsafePointer<Float>, stepStride: Int, rowStride: Int) {
-    (self.a, self.stepStride, self.rowStride) = (a, stepStride, rowStride)
-  }
-
-  init(a: UnsafeMutablePointer<Float>, stepStride: Int, rowStride: Int) {
-    self.init(a: UnsafePointer(a), stepStride: stepStride, rowStride: rowStride)
-  }
 }
 
 /// The operands of one GEMM call, passed down the loop nest as one value.
