@@ -71,8 +71,44 @@ where Vector.Scalar == Float {
   // validColumns) with row stride ldc:
   //   c[r, j] (+)= Σ_p a[p·aStepStride + r·aRowStride] · b[p·columns + j]
   //                                                    for r < validRows, j < validColumns
-  @inline(never)
+  @inline(__always)
   static func multiply(_ product: TileProduct) {
+    if product.validColumns == columns {
+      multiplyWholeRows(product)
+    } else {
+      multiplyEdge(product)
+    }
+  }
+
+  // A tile at c's right edge, where only validColumns < columns of its columns exist: the
+  // kernel writes its whole rows to a scratch tile, and the part that exists is added (or
+  // copied) to c from there, float by float. This keeps every access to the tile's registers
+  // at an index known when compiling: indexing the tile by a run-time column, as a loop over
+  // validColumns would, makes the compiler keep the tile in memory, with a store per FMA in the
+  // loop, in some tiles and not others (objdump showed it for 4x24 on AVX2 and for 8x32 on
+  // AVX-512 in turn, depending on how the edge was written). Same operations, same bits.
+  @inline(never)
+  static func multiplyEdge(_ product: TileProduct) {
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: rows * columns) { scratch in
+      let tile = scratch.baseAddress!
+      multiplyWholeRows(
+        TileProduct(
+          depth: product.depth, a: product.a, aStepStride: product.aStepStride,
+          aRowStride: product.aRowStride, b: product.b, c: tile, ldc: columns,
+          validRows: product.validRows, validColumns: columns, accumulate: false))
+      for r in 0..<product.validRows {
+        let (from, to) = (tile + r * columns, product.c + r * product.ldc)
+        for j in 0..<product.validColumns {
+          to[j] = product.accumulate ? to[j] + from[j] : from[j]
+        }
+      }
+    }
+  }
+
+  // The kernel proper, for a tile whose columns all exist in c (validRows may be fewer than
+  // rows).
+  @inline(never)
+  static func multiplyWholeRows(_ product: TileProduct) {
     let (depth, c, ldc) = (product.depth, product.c, product.ldc)
     var tile = InlineArray<rows, Row>(repeating: Row(repeating: Vector()))
     var b = UnsafeRawPointer(product.b)
@@ -105,9 +141,7 @@ where Vector.Scalar == Float {
     }
     // Write back only the rows and columns that exist; the rest of the tile is padding.
     for r in 0..<rows where r < product.validRows {
-      store(
-        tile[unchecked: r], to: c + r * ldc, columns: product.validColumns,
-        accumulate: product.accumulate)
+      store(tile[unchecked: r], to: c + r * ldc, accumulate: product.accumulate)
     }
   }
 
@@ -134,24 +168,15 @@ where Vector.Scalar == Float {
     }
   }
 
-  // row is one tile row (columns floats); c is (count), count ≤ columns.  c[j] (+)= row[j]
+  // row is one tile row (columns floats), c is (columns).  c[j] (+)= row[j]
   @inline(__always)
-  static func store(
-    _ row: Row, to c: UnsafeMutablePointer<Float>, columns count: Int, accumulate: Bool
-  ) {
+  static func store(_ row: Row, to c: UnsafeMutablePointer<Float>, accumulate: Bool) {
     let raw = UnsafeMutableRawPointer(c)
-    if count == columns {
-      for v in 0..<vectors {
-        let offset = v * MemoryLayout<Vector>.stride
-        var sum = row[unchecked: v]
-        if accumulate { sum += raw.loadUnaligned(fromByteOffset: offset, as: Vector.self) }
-        raw.storeBytes(of: sum, toByteOffset: offset, as: Vector.self)
-      }
-    } else {
-      for j in 0..<count {
-        let value = row[unchecked: j / Vector.scalarCount][j % Vector.scalarCount]
-        c[j] = accumulate ? c[j] + value : value
-      }
+    for v in 0..<vectors {
+      let offset = v * MemoryLayout<Vector>.stride
+      var sum = row[unchecked: v]
+      if accumulate { sum += raw.loadUnaligned(fromByteOffset: offset, as: Vector.self) }
+      raw.storeBytes(of: sum, toByteOffset: offset, as: Vector.self)
     }
   }
 }
