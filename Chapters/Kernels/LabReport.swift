@@ -224,6 +224,11 @@ struct LabResults {
         "peak_gflops": MetricValue(orNull: peak?.allThreads),
         "peak_gflops_1_thread_runs": .list((peak?.oneThreadRuns ?? []).map { .number($0) }),
         "peak_gflops_runs": .list((peak?.allThreadsRuns ?? []).map { .number($0) }),
+        "kernel_in_l1_gflops_1_thread": MetricValue(orNull: peak?.kernelOneThread),
+        "kernel_in_l1_gflops": MetricValue(orNull: peak?.kernelAllThreads),
+        "kernel_in_l1_gflops_1_thread_runs": .list(
+          (peak?.kernelOneThreadRuns ?? []).map { .number($0) }),
+        "kernel_in_l1_gflops_runs": .list((peak?.kernelAllThreadsRuns ?? []).map { .number($0) }),
         "l1d_bytes": .integer(CacheSizes.l1), "l2_bytes": .integer(CacheSizes.l2),
       ],
       "tiles": .list(tiles.map(\.metric)),

@@ -21,6 +21,14 @@
  tiled kernel against the 1-thread peak, the multi-threaded one against the all-thread peak. It
  is measured twice, before and after the GEMM timings, and the higher of the two is the peak
  (`MeasuredPeak` says why).
+
+ The micro-kernel cannot reach this ceiling by design: besides its FMAs it loads a row of B and
+ broadcasts a value of A's per row of the tile at every step. So, in the same turns as the peak,
+ the lab also times the tile's micro-kernel alone on one strip of A and one of B that stay in
+ L1 call after call (Sources/Kernels/MicroKernelInL1.swift): the second ceiling, what the
+ kernel does when no cache miss gets in its way. A GEMM row as a share of the first says how far
+ the machine's arithmetic is from being used; as a share of the second, what the loop nest
+ around the kernel (packing, blocking, the caches below L1) costs.
  */
 
 import Bottleneck
@@ -38,16 +46,23 @@ struct MeasuredPeak {
   /// Each measurement in turn, in GFLOP/s.
   var oneThreadRuns: [Double]
   var allThreadsRuns: [Double]
+  /// The micro-kernel with its strips in L1, measured in the same turns, in GFLOP/s.
+  var kernelOneThreadRuns: [Double]
+  var kernelAllThreadsRuns: [Double]
   var threads: Int
 
   var oneThread: Double { oneThreadRuns.max() ?? 0 }
   var allThreads: Double { allThreadsRuns.max() ?? 0 }
+  var kernelOneThread: Double { kernelOneThreadRuns.max() ?? 0 }
+  var kernelAllThreads: Double { kernelAllThreadsRuns.max() ?? 0 }
 
   /// Both measurements, this one's and `other`'s.
   func adding(_ other: MeasuredPeak) -> MeasuredPeak {
     MeasuredPeak(
       oneThreadRuns: oneThreadRuns + other.oneThreadRuns,
-      allThreadsRuns: allThreadsRuns + other.allThreadsRuns, threads: threads)
+      allThreadsRuns: allThreadsRuns + other.allThreadsRuns,
+      kernelOneThreadRuns: kernelOneThreadRuns + other.kernelOneThreadRuns,
+      kernelAllThreadsRuns: kernelAllThreadsRuns + other.kernelAllThreadsRuns, threads: threads)
   }
 }
 
@@ -104,8 +119,49 @@ func measurePeak(tile: GEMMTile, threads: Int, quick: Bool) -> MeasuredPeak {
   }
   _ = run(1)  // warm-up: the first round also wakes the core's vector unit to full speed
   let one = run(1)
+  let kernelOne = measureKernelInL1(tile: tile, threads: 1, quick: quick)
+  // The first round on all threads can find the other cores asleep (one lab run measured 88
+  // GFLOP/s on two threads, then 178): a warm-up round for them too.
+  if threads > 1 { _ = run(threads) }
+  let all = threads > 1 ? run(threads) : one
+  let kernelAll =
+    threads > 1 ? measureKernelInL1(tile: tile, threads: threads, quick: quick) : kernelOne
   return MeasuredPeak(
-    oneThreadRuns: [one], allThreadsRuns: [threads > 1 ? run(threads) : one], threads: threads)
+    oneThreadRuns: [one], allThreadsRuns: [all], kernelOneThreadRuns: [kernelOne],
+    kernelAllThreadsRuns: [kernelAll], threads: threads)
+}
+
+/// GFLOP/s of `tile`'s micro-kernel on strips that stay in L1, `threads` threads each running
+/// its own, median of the rounds.
+func measureKernelInL1(tile: GEMMTile, threads: Int, quick: Bool) -> Double {
+  let kernels = (0..<threads).map { _ in UncheckedKernel(MicroKernelInL1(tile: tile)) }
+  // About as many FMAs per round as the peak's loop does.
+  let calls =
+    (quick ? 1_000_000 : 4_000_000) * 12 * tile.vectorWidth * 2
+    / Int(kernels[0].kernel.flopsPerCall)
+  let rounds = quick ? 3 : 7
+  kernels[0].kernel.run(calls: calls / 10)  // warm-up: its strips into L1
+  var samples: [Double] = []
+  for _ in 0..<rounds {
+    let seconds = measure {
+      if threads == 1 {
+        kernels[0].kernel.run(calls: calls)
+      } else {
+        DispatchQueue.concurrentPerform(iterations: threads) {
+          kernels[$0].kernel.run(calls: calls)
+        }
+      }
+    }.seconds
+    samples.append(kernels[0].kernel.flopsPerCall * Double(calls * threads) / seconds / 1e9)
+  }
+  blackHole(kernels.map(\.kernel.checksum).reduce(0, +))
+  return samples.sorted()[samples.count / 2]
+}
+
+/// One thread's micro-kernel workspace, handed to that thread alone by concurrentPerform.
+struct UncheckedKernel: @unchecked Sendable {
+  let kernel: MicroKernelInL1
+  init(_ kernel: MicroKernelInL1) { self.kernel = kernel }
 }
 
 /// Keeps a value alive in the optimizer's eyes.

@@ -367,23 +367,45 @@ func differenceTable(_ rows: [GEMMRow], shapes: [GEMMShape], variants: [String])
   return table
 }
 
-/// Each fast contender as a share of the measured peak for its thread count: the one-thread
-/// ones against the 1-thread peak, tiled and numpy against the all-threads peak.
-func peakTable(_ rows: [GEMMRow], shapes: [GEMMShape], threads: Int, peak: MeasuredPeak)
-  -> TextTable
-{
-  let variants = ["simd-1-thread", "numpy-1-thread", "tiled", "numpy"]
+/// Each fast contender as a share of a ceiling for its thread count: the one-thread ones
+/// against the 1-thread ceiling, tiled and numpy against the all-threads one. The ceiling is the
+/// FMA peak, or (`ofKernelInL1`) our micro-kernel with its strips in L1, which only our own
+/// contenders are given against.
+func peakTable(
+  _ rows: [GEMMRow], shapes: [GEMMShape], peak: MeasuredPeak, ofKernelInL1: Bool = false
+) -> TextTable {
+  let variants =
+    ofKernelInL1
+    ? ["simd-1-thread", "tiled"] : ["simd-1-thread", "numpy-1-thread", "tiled", "numpy"]
   var table = TextTable(["shape", "m x n x k"] + variants)
   for shape in shapes {
     var cells = [shape.label, shape.text]
     for variant in variants {
-      let ceiling = variant.hasSuffix("1-thread") ? peak.oneThread : peak.allThreads
+      let oneThread = variant.hasSuffix("1-thread")
+      let ceiling =
+        ofKernelInL1
+        ? (oneThread ? peak.kernelOneThread : peak.kernelAllThreads)
+        : (oneThread ? peak.oneThread : peak.allThreads)
       let row = measurement(in: rows, variant: variant, shape: shape)
       cells.append(row.map { Format.percent($0.gflops / ceiling) } ?? "-")
     }
     table.add(cells)
   }
   return table
+}
+
+/// The micro-kernel in L1 of one measurement, and its share of that measurement's FMA peak.
+func kernelInL1Text(_ peak: MeasuredPeak, tile: GEMMTile) -> String {
+  var text =
+    "  the \(tile) micro-kernel alone, its strips in L1, in the same turns: "
+    + "\(gflopsText(peak.kernelOneThread)) GFLOP/s on 1 thread "
+    + "(\(Format.percent(peak.kernelOneThread / peak.oneThread)) of the peak)"
+  if peak.threads > 1 {
+    text +=
+      ", \(gflopsText(peak.kernelAllThreads)) on \(peak.threads) "
+      + "(\(Format.percent(peak.kernelAllThreads / peak.allThreads)))"
+  }
+  return text
 }
 
 /*:
@@ -620,6 +642,7 @@ func lab(_ options: KernelLab) throws {
     "peak, measured (12 independent \(tile.vectorWidth)-lane FMAs on registers): "
       + "\(gflopsText(peak.oneThread)) GFLOP/s on 1 thread, \(gflopsText(peak.allThreads)) on "
       + "\(threads)")
+  print(kernelInL1Text(peak, tile: tile))
   if let perCycle = machine.flopsPerCycle, let mhz = machine.megahertz,
     let nominal = machine.peakGflopsPerCore
   {
@@ -727,6 +750,7 @@ func lab(_ options: KernelLab) throws {
     "\npeak, measured again after the GEMM timings: \(gflopsText(again.oneThread)) GFLOP/s on 1 "
       + "thread, \(gflopsText(again.allThreads)) on \(threads) (the tables use the higher of the two)"
   )
+  print(kernelInL1Text(again, tile: tile))
 
   let allShapes = squares + GEMMShape.chapterShapes
   print("\nGEMM, GFLOP/s (median); 'skipped': too slow at that size; '-': does not take transposes")
@@ -740,7 +764,12 @@ func lab(_ options: KernelLab) throws {
   print(
     "\nShare of the measured peak (1 thread: \(gflopsText(peak.oneThread)), \(threads): "
       + "\(gflopsText(peak.allThreads)) GFLOP/s)")
-  print(peakTable(results.gemm, shapes: allShapes, threads: threads, peak: peak).text)
+  print(peakTable(results.gemm, shapes: allShapes, peak: peak).text)
+  print(
+    "\nShare of the \(tile) micro-kernel with its strips in L1 (1 thread: "
+      + "\(gflopsText(peak.kernelOneThread)), \(threads): \(gflopsText(peak.kernelAllThreads)) "
+      + "GFLOP/s): what packing, blocking and the caches below L1 cost")
+  print(peakTable(results.gemm, shapes: allShapes, peak: peak, ofKernelInL1: true).text)
   warnIfSIMDIsScalar(results.gemm)
 
   /*:

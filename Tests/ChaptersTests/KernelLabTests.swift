@@ -79,6 +79,14 @@ struct KernelLabTests {
     let allRuns = try #require(cpu["peak_gflops_runs"] as? [Double])
     #expect(oneRuns.count == 2 && allRuns.count == 2)
     #expect(oneRuns.max() == peakOne && allRuns.max() == peakAll)
+    // The micro-kernel with its strips in L1, measured in the same turns as the peak.
+    let kernelOne = try #require(cpu["kernel_in_l1_gflops_1_thread"] as? Double)
+    let kernelAll = try #require(cpu["kernel_in_l1_gflops"] as? Double)
+    let kernelOneRuns = try #require(cpu["kernel_in_l1_gflops_1_thread_runs"] as? [Double])
+    let kernelAllRuns = try #require(cpu["kernel_in_l1_gflops_runs"] as? [Double])
+    #expect(kernelOneRuns.count == 2 && kernelAllRuns.count == 2)
+    #expect(kernelOneRuns.max() == kernelOne && kernelAllRuns.max() == kernelAll)
+    #expect(kernelOneRuns.allSatisfy { $0 > 0 } && kernelAllRuns.allSatisfy { $0 > 0 })
     // Chapter 1's training step, its 17 multiplies as one, with both production kernel sets.
     let step = try #require(json["chapter1_step"] as? [[String: Any]])
     #expect(

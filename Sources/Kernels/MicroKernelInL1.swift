@@ -1,0 +1,57 @@
+// The micro-kernel alone, on strips that never leave L1: the second ceiling of the kernel lab.
+//
+// The lab's first ceiling, the FMA peak, is a loop that touches no memory at all. The
+// micro-kernel (RegisterTile.swift) cannot be that: each step along k it loads a row of b's
+// strip and broadcasts a value of a's per row of the tile, so it also needs the load units and
+// the L1 cache. Timing it on one strip of a and one of b, small enough to stay in L1 call after
+// call, says what the kernel reaches when no cache misses get in the way; the whole GEMM's
+// distance from it is what packing, blocking and the caches below L1 cost. (On the 2-core AMD
+// EPYC this lab was tuned on, the FMA peak held at 87-91 GFLOP/s a thread while this ran at
+// 58-85, changing from one tenth of a second to the next: a loop that touches memory shares the
+// core with whatever else the host runs, and the register-only loop does not.)
+
+/// One packed strip of a, one of b and a tile of c, for running the micro-kernel over and over
+/// with everything in L1.
+public final class MicroKernelInL1 {
+  public let tile: GEMMTile
+  /// Steps along k per call: the GEMM's block depth for the tile, by default.
+  public let depth: Int
+  let a: UnsafeMutablePointer<Float>
+  let b: UnsafeMutablePointer<Float>
+  let c: UnsafeMutablePointer<Float>
+
+  /// Floating-point operations of one call: 2 · rows · columns · depth.
+  public var flopsPerCall: Double { Double(2 * tile.rows * tile.columns * depth) }
+
+  public init(tile: GEMMTile, depth: Int? = nil) {
+    self.tile = tile
+    self.depth = max(1, depth ?? GEMMBlocking(tile: tile).maxDepth)
+    a = allocateFloats(tile.rows * self.depth)
+    b = allocateFloats(self.depth * tile.columns)
+    c = allocateFloats(tile.rows * tile.columns)
+    // Small values of both signs: c, which every call adds to, grows slowly and stays far from
+    // overflow and from subnormals.
+    for i in 0..<(tile.rows * self.depth) { a[i] = Float(i % 7 - 3) * 1e-3 }
+    for i in 0..<(self.depth * tile.columns) { b[i] = Float(i % 5 - 2) * 1e-3 }
+    c.update(repeating: 0, count: tile.rows * tile.columns)
+  }
+
+  deinit {
+    a.deallocate()
+    b.deallocate()
+    c.deallocate()
+  }
+
+  /// Runs the micro-kernel `calls` times: c += (a's strip)·(b's strip), each time.
+  public func run(calls: Int) {
+    let product = TileProduct(
+      depth: depth, a: a, aStepStride: tile.rows, aRowStride: 1, b: b, c: c, ldc: tile.columns,
+      validRows: tile.rows, validColumns: tile.columns, accumulate: true)
+    for _ in 0..<calls { tile.multiply(product) }
+  }
+
+  /// The sum of c, so that a caller can keep the work from being optimised away.
+  public var checksum: Float {
+    (0..<(tile.rows * tile.columns)).reduce(0) { $0 + c[$1] }
+  }
+}
