@@ -193,7 +193,8 @@ func gemmBlocked(
  8 · 32 = 256 (or 6 · 16 = 96) multiply-adds: C is touched once per block, not once per FMA.
  This is *register blocking*, and it is what lets the arithmetic units, rather than the loads,
  set the pace. Which tile runs is chosen at start-up from the CPU (GEMMTile.swift); all of them
- are one generic function, `RegisterTile<rows, vectors, Vector>`, that the compiler specialises
- into the same machine code a hand-written kernel would be (TileComparison.swift). Step 6 is the same code with the tiles of C shared out between threads: exactly the
+ are one generic function, `RegisterTile<rows, vectors, Vector, prefetchSteps>`, that the
+ compiler specialises into the same machine code a hand-written kernel would be
+ (TileComparison.swift says how to check, and when it was not). Step 6 is the same code with the tiles of C shared out between threads: exactly the
  `tiled` kernel set the chapters run by default.
  */

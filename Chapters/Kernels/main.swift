@@ -1277,11 +1277,12 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  10. Tiles. Run `swift run -c release kernels --tile 8x32` on an AVX2 machine (or `--tile 6x16`
     on an AVX-512 one): every fast row now uses the other tile. Then try a tile that is not in
     the list: add a case to GEMMTile (GEMMTile.swift) and to the switch in RegisterTile.swift,
-    say 4x24 (`RegisterTile<4, 3, SIMD8<Float>>`: 12 accumulators, 3 loads of B and only 4
+    say 4x24 (`RegisterTile<4, 3, SIMD8<Float>, 0>`: 12 accumulators, 3 loads of B and only 4
     broadcasts of A per 12 FMAs, 16 registers in all). On AMD's Zen cores a broadcast from
     memory may compete with the FMAs for the same two pipes; if so, fewer broadcasts per FMA
-    should win. Does it? Check the inner loop with `objdump -d` first: no `(%rsp)` between the
-    FMAs.
+    should win. Does it? Check its inner loop first: `python3 Chapters/Kernels/tile_loops.py`
+    after a release build must say "in registers" for it. Then time it in L1 as well as in the
+    GEMM (`MicroKernelInL1` takes any tile).
  11. im2col's loop order. `TiledKernels.im2col` (Sources/Kernels/TiledKernels+Conv.swift) walks
     each image's (c, i, j) rows, so on the 7x7 layer each image writes one float into each of
     3,136 rows. Write a version in this folder that takes a block of 16 images and, for each

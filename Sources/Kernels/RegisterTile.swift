@@ -18,7 +18,8 @@ import CPUSupport
 //   loads       a core loads 2 (some 3) vectors per cycle, so FMAs per load (rows · vectors
 //               over rows + vectors) must be well above 1.
 //
-// One generic function serves every tile. `rows` and `vectors` are value generic parameters
+// One generic function serves every tile. `rows`, `vectors` (and `prefetchSteps`, how far
+// ahead the loop asks for b) are value generic parameters
 // (Swift 6.2's `let` generics) and the tile is an InlineArray of InlineArrays of vectors; once the
 // compiler specialises it for, say, 6 rows of 2 SIMD8, every loop over rows and vectors has a
 // constant trip count, is unrolled, and the accumulators become plain registers: the machine code
@@ -49,21 +50,29 @@ extension GEMMTile {
   @inline(__always)
   func multiply(_ product: TileProduct) {
     switch self {
-    case .avx512: RegisterTile<8, 2, SIMD16<Float>>.multiply(product)
-    case .avx2: RegisterTile<6, 2, SIMD8<Float>>.multiply(product)
-    case .neon: RegisterTile<8, 3, SIMD4<Float>>.multiply(product)
-    case .portable: RegisterTile<6, 2, SIMD4<Float>>.multiply(product)
+    // The last parameter: how many steps ahead the loop prefetches b's strip (0: never).
+    // Measured where it could be: on the AVX-512 Xeon, 8 steps ahead was part of 298 -> 324
+    // GFLOP/s at 1024³; on the AVX2 EPYC, no prefetch at all was 5-9% faster than 8 steps
+    // ahead (4 and 16 were level with 8) at 512³ and 1024³ on one thread and two, and 1-7% on
+    // chapter 1's 17 multiplies of a training step: the hardware prefetcher follows the
+    // strips, read in order, by itself, and the instruction takes a load slot every step.
+    // NEON and the SSE2 fallback keep 8, untimed.
+    case .avx512: RegisterTile<8, 2, SIMD16<Float>, 8>.multiply(product)
+    case .avx2: RegisterTile<6, 2, SIMD8<Float>, 0>.multiply(product)
+    case .neon: RegisterTile<8, 3, SIMD4<Float>, 8>.multiply(product)
+    case .portable: RegisterTile<6, 2, SIMD4<Float>, 8>.multiply(product)
     }
   }
 }
 
-/// A register tile for the tiled GEMM: `rows` rows of c, each `vectors` SIMD vectors wide.
-enum RegisterTile<let rows: Int, let vectors: Int, Vector: SIMD>
+/// A register tile for the tiled GEMM: `rows` rows of c, each `vectors` SIMD vectors wide; the
+/// loop prefetches b's strip `prefetchSteps` steps ahead (0: not at all).
+enum RegisterTile<let rows: Int, let vectors: Int, Vector: SIMD, let prefetchSteps: Int>
 where Vector.Scalar == Float {
   static var columns: Int { vectors * Vector.scalarCount }
   static var rowBytes: Int { columns * MemoryLayout<Float>.stride }
-  /// How far ahead, in bytes, the loop prefetches b: 8 steps along k.
-  static var prefetchDistance: Int { 8 * rowBytes }
+  /// How far ahead, in bytes, the loop prefetches b.
+  static var prefetchDistance: Int { prefetchSteps * rowBytes }
 
   typealias Row = InlineArray<vectors, Vector>
 
@@ -82,11 +91,9 @@ where Vector.Scalar == Float {
 
   // A tile at c's right edge, where only validColumns < columns of its columns exist: the
   // kernel writes its whole rows to a scratch tile, and the part that exists is added (or
-  // copied) to c from there, float by float. This keeps every access to the tile's registers
-  // at an index known when compiling: indexing the tile by a run-time column, as a loop over
-  // validColumns would, makes the compiler keep the tile in memory, with a store per FMA in the
-  // loop, in some tiles and not others (objdump showed it for 4x24 on AVX2 and for 8x32 on
-  // AVX-512 in turn, depending on how the edge was written). Same operations, same bits.
+  // copied) to c from there, float by float. So the kernel proper never indexes its tile by a
+  // run-time column (see the write-back in multiplyWholeRows for what that costs). Same
+  // operations, same bits.
   @inline(never)
   static func multiplyEdge(_ product: TileProduct) {
     withUnsafeTemporaryAllocation(of: Float.self, capacity: rows * columns) { scratch in
@@ -140,8 +147,16 @@ where Vector.Scalar == Float {
       }
     }
     // Write back only the rows and columns that exist; the rest of the tile is padding.
+    // The write-back reads a copy of the tile. Its loop runs to validRows, known only at run
+    // time, and reading the tile itself there made the compiler keep the whole tile in memory
+    // for the k-loop too: it kept the loads out of the loop but stored every accumulator on
+    // every step, 16 stores per 16 FMAs in AVX-512's 8x32 and 24 in NEON's 8x12 (objdump,
+    // AVX-512 build), while the smaller 6x16 happened to escape it. With the copy every tile
+    // that fits its register file keeps its accumulators in registers (tile_loops.py in
+    // Chapters/Kernels checks it, and CI runs it).
+    let result = tile
     for r in 0..<rows where r < product.validRows {
-      store(tile[unchecked: r], to: c + r * ldc, accumulate: product.accumulate)
+      store(result[unchecked: r], to: c + r * ldc, accumulate: product.accumulate)
     }
   }
 
@@ -150,10 +165,13 @@ where Vector.Scalar == Float {
   static func step(
     _ tile: inout InlineArray<rows, Row>, b: UnsafeRawPointer, a: (Int) -> Float
   ) {
-    // Ask for b's row 8 steps ahead now, so that it is in L1 when the loop gets there: one
-    // prefetch per 64-byte cache line of the row.
-    for line in Swift.stride(from: 0, to: rowBytes, by: 64) {
-      bottleneck_prefetch(b + prefetchDistance + line)
+    // Ask for b's row prefetchSteps steps ahead now, so that it is in L1 when the loop gets
+    // there: one prefetch per 64-byte cache line of the row. (A constant of the tile: a tile
+    // without it has no prefetch in its loop at all.)
+    if prefetchSteps > 0 {
+      for line in Swift.stride(from: 0, to: rowBytes, by: 64) {
+        bottleneck_prefetch(b + prefetchDistance + line)
+      }
     }
     var bRow = Row(repeating: Vector())
     for v in 0..<vectors {

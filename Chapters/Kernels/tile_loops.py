@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""What the compiler made of each register tile: the inner loop of every RegisterTile
+specialisation in a binary or object file, its FMAs per step and its stack traffic.
+
+A tile only works if its accumulators stay in vector registers for the whole k-loop. The
+micro-kernel (Sources/Kernels/RegisterTile.swift) is one generic Swift function, and whether the
+compiler keeps its tile in registers depends on how the function is written, in ways that are
+easy to break without noticing: a run-time index into the tile anywhere in the function once made
+the compiler store all 16 accumulators of the AVX-512 tile to the stack on every step, while the
+results stayed right and only the speed fell. This script reads the machine code and says, for
+each tile, whether its loop touches the stack.
+
+    python3 Chapters/Kernels/tile_loops.py [file] [--check] [--registers N]
+
+file         default .build/release/kernels (a release build of the lab); any object file
+             works, e.g. .build/debug/Kernels.build/RegisterTile.swift.o after `swift build`.
+--check      exit 1 if a tile that fits the register file has stack traffic in its loop
+             (tiles that do not fit, like 8x32 on AVX2, spill by necessity and are only listed).
+--registers  vector registers of the build's target; default from this CPU (the build is for
+             the machine it runs on): 32 with AVX-512 or on arm64, 16 otherwise.
+"""
+
+import argparse
+import platform
+import re
+import shutil
+import subprocess
+import sys
+
+
+def vector_registers():
+    if platform.machine() in ("aarch64", "arm64"):
+        return 32
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((line for line in f if line.startswith("flags")), "")
+        return 32 if " avx512f" in flags else 16
+    except OSError:
+        return 16
+
+
+def disassemble(path):
+    tool = shutil.which("llvm-objdump") or shutil.which("objdump")
+    if tool is None:
+        sys.exit("tile_loops: neither llvm-objdump nor objdump is on PATH (apt install binutils)")
+    result = subprocess.run([tool, "-d", "--no-show-raw-insn", path], capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"tile_loops: {tool} could not read {path}: {result.stderr.strip()}")
+    return result.stdout
+
+
+# RegisterTile<rows, vectors, SIMDn<Float>, prefetchSteps>.multiplyWholeRows, as Swift mangles
+# it: a value generic n is written $<n-1>_ (and 0 as $_).
+SPECIALISATION = re.compile(
+    r"RegisterTileO17multiplyWholeRows\w*?Z\$(\d*)__\$(\d*)_s\d+SIMD(\d+)VySfG\$(\d*)_")
+FMA = re.compile(r"\s(vfmadd\w+|fmla)\s")
+# x86 (AT&T syntax: the destination comes last) and arm64 accesses to the stack frame.
+STACK_STORE = re.compile(r"\s(v\w+\s+[^\n]*,\s*-?(0x)?[0-9a-f]*\(%r[bs]p\)$|(str|stp|stur)\s.*\[(sp|x29))")
+STACK_LOAD = re.compile(r"\s(v\w+\s+-?(0x)?[0-9a-f]*\(%r[bs]p\),|(ldr|ldp|ldur)\s.*\[(sp|x29))")
+BRANCH = re.compile(r"\s(j\w+|b\.\w+|b|cbnz|cbz|tbnz|tbz)\s+(?:[^\n]*?,\s*)?(?:0x)?([0-9a-f]+)\s+<")
+
+
+def value(digits):
+    return int(digits) + 1 if digits else 0
+
+
+def loops(text):
+    """(tile name, registers needed, [(instructions, fmas, stores, loads) per inner loop])"""
+    for function in re.split(r"\n(?=[0-9a-f]+ <)", text):
+        header = function.split("\n", 1)[0]
+        match = SPECIALISATION.search(header)
+        if not match:
+            continue
+        rows, vectors, lanes = value(match.group(1)), value(match.group(2)), int(match.group(3))
+        name = f"{rows}x{vectors * lanes} (SIMD{lanes})"
+        needed = rows * vectors + vectors + 1
+        lines = [l for l in function.split("\n")[1:] if re.match(r"\s+[0-9a-f]+:", l)]
+        addresses = [int(l.split(":")[0], 16) for l in lines]
+        found = []
+        for i, line in enumerate(lines):
+            branch = BRANCH.search(line)
+            if not branch or int(branch.group(2), 16) >= addresses[i]:
+                continue
+            start = int(branch.group(2), 16)
+            body = [l for a, l in zip(addresses, lines) if start <= a <= addresses[i]]
+            fmas = sum(bool(FMA.search(l)) for l in body)
+            if fmas:
+                stores = sum(bool(STACK_STORE.search(l)) for l in body)
+                loads = sum(bool(STACK_LOAD.search(l)) for l in body)
+                found.append((len(body), fmas, stores, loads))
+        yield name, needed, found
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("file", nargs="?", default=".build/release/kernels")
+    parser.add_argument("--check", action="store_true")
+    parser.add_argument("--registers", type=int, default=vector_registers())
+    options = parser.parse_args()
+
+    tiles = list(loops(disassemble(options.file)))
+    if not tiles:
+        sys.exit(f"tile_loops: no RegisterTile specialisation in {options.file}")
+    print(f"{options.file}: {options.registers} vector registers")
+    failures = []
+    for name, needed, found in tiles:
+        fits = needed <= options.registers
+        for instructions, fmas, stores, loads in found:
+            verdict = "in registers" if stores + loads == 0 else (
+                "spills (does not fit)" if not fits else "STACK TRAFFIC (it fits: a compiler regression)")
+            print(f"  {name:16} needs {needed:2} registers: loop of {instructions:3} instructions, "
+                  f"{fmas:2} FMAs, {stores:2} stack stores, {loads:2} stack loads: {verdict}")
+            if fits and stores + loads > 0:
+                failures.append(name)
+        if not found:
+            print(f"  {name:16} no inner loop with FMAs found")
+            if fits:
+                failures.append(name)
+    if options.check and failures:
+        sys.exit(f"tile_loops: {', '.join(sorted(set(failures)))} keep(s) the tile on the stack")
+
+
+if __name__ == "__main__":
+    main()
