@@ -115,7 +115,8 @@ let package = Package(
     .executableTarget(
       name: "Convolutional", dependencies: ["Bottleneck"], path: "Chapters/06-Convolutional"),
     .executableTarget(
-      name: "KernelLab", dependencies: ["Bottleneck"], path: "Chapters/Kernels", swiftSettings: fast
+      name: "KernelLab", dependencies: ["Bottleneck"], path: "Chapters/Kernels",
+      exclude: ["tile_loops.py"], swiftSettings: fast
     ),
 
     // Tests (Swift Testing).

@@ -902,10 +902,13 @@ extension TimingPolicy {
  32 registers' worth of accumulators on a 16-register CPU, spilled to the stack on every step,
  and simd-1-thread sat at 32 GFLOP/s, 0.35 of OpenBLAS. The tile table shows that cost.) It is the first step where the FMA units, not
  the loads and stores, set the pace, and it is written with `SIMD16<Float>` so the 512-bit FMAs
- do not depend on the auto-vectorizer's mood. Two details take it the last stretch. Each strip of
- B it reads (32 KB) comes from L2, not L1, so the loop asks for B's row 8 steps ahead with a
- prefetch instruction; and B is packed row by row across several strips at once (see Threads,
- below). On the AVX-512 Xeon simd-1-thread reaches 165–175 GFLOP/s, 95–100% of one core's
+ do not depend on the auto-vectorizer's mood. Two details take it the last stretch on AVX-512.
+ Each strip of B it reads (32 KB) comes from L2, not L1, so the loop asks for B's row 8 steps
+ ahead with a prefetch instruction; and B is packed row by row across several strips at once
+ (see Threads, below). (The AVX2 tile does without the prefetch: on the EPYC, whose hardware
+ prefetcher follows the strips by itself, the instruction only took a load slot every step, and
+ leaving it out was 5-9% faster at 512³ and 1024³, timed in turns. Each tile carries its own
+ setting, RegisterTile.swift.) On the AVX-512 Xeon simd-1-thread reaches 165–175 GFLOP/s, 95–100% of one core's
  peak at the reported 2.7 GHz. On the AVX2 EPYC the 6x16 tile reaches 55–56 GFLOP/s from 512 up
  in the run below, 61–62% of the measured peak, where OpenBLAS reaches 69–76%: the next gap to
  close (see Exercise 10).
