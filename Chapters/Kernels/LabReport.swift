@@ -268,24 +268,28 @@ struct LabResults {
       key: .outsideRight, width: 1000, height: 650)
   }
 
-  /// The fast variants alone on a linear axis, under the measured peaks for one thread and for
-  /// all of them: how close each comes to the machine.
+  /// The fast variants alone on a linear axis, under the two measured ceilings (the FMA peak and
+  /// the micro-kernel in L1) for one thread and for all of them: how close each comes to the
+  /// machine.
   func fastPlot(variants: [String]) -> LinePlot {
     let fast = variants.filter { $0 == "simd-1-thread" || $0 == "tiled" || $0.hasPrefix("numpy") }
     var series = squareSeries(fast)
     let sizes = Set(gemm.filter { $0.shape == "square" }.map { Double($0.n) }).sorted()
     if let peak, let first = sizes.first, let last = sizes.last {
       // The measured ceilings (PeakFLOPS.swift).
-      let one = peak.oneThread
-      series.append(.init("measured peak, 1 thread", x: [first, last], y: [one, one]))
+      // The FMA peak (registers only), then the micro-kernel alone with its strips in L1.
+      func ceiling(_ name: String, _ value: Double) {
+        series.append(.init(name, x: [first, last], y: [value, value]))
+      }
+      ceiling("measured peak, 1 thread", peak.oneThread)
+      if peak.threads > 1 { ceiling("measured peak, \(peak.threads) threads", peak.allThreads) }
+      ceiling("\(tile) kernel in L1, 1 thread", peak.kernelOneThread)
       if peak.threads > 1 {
-        let all = peak.allThreads
-        series.append(
-          .init("measured peak, \(peak.threads) threads", x: [first, last], y: [all, all]))
+        ceiling("\(tile) kernel in L1, \(peak.threads) threads", peak.kernelAllThreads)
       }
     }
     return LinePlot(
-      title: "The fast kernels and NumPy (OpenBLAS) against the peak: GFLOP/s (median)",
+      title: "Fast kernels and NumPy against the two ceilings: GFLOP/s (median)",
       xLabel: "n", yLabel: "GFLOP/s", series: series, logScaleX: true, showPoints: true,
       key: .outsideRight, width: 1000, height: 650)
   }

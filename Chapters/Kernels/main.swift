@@ -909,9 +909,10 @@ extension TimingPolicy {
  prefetcher follows the strips by itself, the instruction only took a load slot every step, and
  leaving it out was 5-9% faster at 512³ and 1024³, timed in turns. Each tile carries its own
  setting, RegisterTile.swift.) On the AVX-512 Xeon simd-1-thread reaches 165–175 GFLOP/s, 95–100% of one core's
- peak at the reported 2.7 GHz. On the AVX2 EPYC the 6x16 tile reaches 55–56 GFLOP/s from 512 up
- in the run below, 61–62% of the measured peak, where OpenBLAS reaches 69–76%: the next gap to
- close (see Exercise 10).
+ peak at the reported 2.7 GHz. On the AVX2 EPYC the 6x16 tile reaches 53–60 GFLOP/s from 512 up
+ in the run below, 58–66% of the measured peak, where OpenBLAS reaches 72–75%; but the same
+ micro-kernel with its strips in L1 reaches only 76% of that peak there, and simd-1-thread is at
+ 85–87% of that second ceiling from 1024 up (see What you should see, and Exercise 10).
 
  **Threads (6 over 5): 1.9x on large matrices, 1.4–1.5x on the chapter's backward shapes.** Two
  cores give nearly twice the speed from 1024 up. (The forward shape's 1.1x in this run is the
@@ -1028,56 +1029,64 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  Two machines, two runs: first the AVX2 one (what most laptops have), then the AVX-512 one the
  lab was first tuned on.
 
- **AVX2.** A run on 2 December 2026 (`swift run -c release kernels`, 1:59 with the convolution
+ **AVX2.** A run on 2 December 2026 (`swift run -c release kernels`, 1:54 with the convolution
  section): a 2-core virtual machine reporting an "AMD EPYC" (Zen 3 flags: AVX2 and FMA, no
  AVX-512) at a nominal 2.45 GHz, 32 KB L1d and 512 KB L2 per core; Swift 6.3.1, release build;
  NumPy 2.4.6 with scipy-openblas 0.3.31; other programs used 1% of the CPUs. The lab chose the
  6x16 tile (15 registers) with blocks of depth 256 and width 1024, swept 256 columns at a time
- (half of L2), and measured a peak of 87.4 GFLOP/s on one thread and 174 on two before the GEMM
- timings, 90.1 and 162 after: the tables use 90.1 and 174. tiled gave identical bits with 1 and
- 2 threads. GFLOP/s, medians:
+ (half of L2), and measured a peak of 91.2 GFLOP/s on one thread and 178 on two before the GEMM
+ timings, 90.7 and 123 after: the tables use 91.2 and 178. The 6x16 micro-kernel alone, its
+ strips in L1, ran at 66.6 and 131 in the same turns before, 69.2 and 137 after: 76-77% of the
+ peak, the second ceiling. tiled gave identical bits with 1 and 2 threads. GFLOP/s, medians:
 
      shape                    m x n x k  naive  loop  unsafe  blocked  simd-1  tiled  numpy  numpy-1
-     square             256 x 256 x 256  0.773  1.45    14.9     19.5    42.2   82.5   78.6     41.9
-     square             512 x 512 x 512  0.726  1.75    18.3     16.6    55.8    109    112     62.4
-     square          1024 x 1024 x 1024  0.378  1.77    15.9     16.8    55.2    104    118     65.2
-     square          2048 x 2048 x 2048   skip  skip    skip     17.9    55.3    103    123     68.2
-     forward x·Wᵀ       128 x 256 x 784   1.05     -       -        -    42.3   67.2   74.5     61.6
-     backward dyᵀ·x     256 x 784 x 128  0.776     -       -        -    59.5   80.4   92.7     62.9
-     backward dy·W      128 x 784 x 256  0.829  1.79    18.3     19.1    54.5   70.0    105     63.8
+     square             256 x 256 x 256  0.657  1.19    18.6     20.7    60.0    103    110     63.9
+     square             512 x 512 x 512  0.605  1.61    21.0     16.4    53.3    108    117     65.5
+     square          1024 x 1024 x 1024  0.461  1.79    16.9     16.6    60.2    108    119     68.6
+     square          2048 x 2048 x 2048   skip  skip    skip     17.5    58.8    109    134     68.2
+     forward x·Wᵀ       128 x 256 x 784  0.817     -       -        -    58.7   89.4    108     62.7
+     backward dyᵀ·x     256 x 784 x 128   1.06     -       -        -    63.4    103    113     62.8
+     backward dy·W      128 x 784 x 256  0.647  1.13    19.8     17.7    51.7   71.6   95.1     66.2
 
  Chapter 1's training step, its 17 multiplies one after another (TrainingStep.swift), in the
  same run:
 
      contender       threads  ms per step  s per epoch (469 steps)  vs NumPy
-     simd-1-thread         1         7.36                     3.45      0.88
-     tiled                 2         4.75                     2.23      0.92
-     numpy                 2         4.39                     2.06         -
-     numpy-1-thread        1         6.46                     3.03         -
+     simd-1-thread         1         6.50                     3.05      0.91
+     tiled                 2         3.40                     1.59      0.96
+     numpy                 2         3.25                     1.53         -
+     numpy-1-thread        1         5.89                     2.76         -
 
- Swift over NumPy: 0.84–1.0 on the squares with two threads (0.88 at 1024³), 0.81–1.0 with one;
- 0.90, 0.87 and 0.67 on the chapter's three shapes; 0.92 on the whole step. tiled at 1024³ is at
- 60% of the measured peak, NumPy at 68%; simd-1-thread at 61%, numpy-1-thread at 72%. Three more
- runs the same day, each with the same code, put tiled over NumPy at 0.86–0.89 at 1024³, 0.80–0.86
- on the forward shape, 0.88–0.96 on dW, 0.73–1.1 on dx, and (in two of them) 0.84 and 1.1 on the
- whole step: this
+ Swift over NumPy: 0.81–0.94 on the squares with two threads (0.91 at 1024³), 0.81–0.94 with
+ one; 0.83, 0.91 and 0.75 on the chapter's three shapes; 0.96 on the whole step (1.0 in a second
+ run the same hour, which put 1024³ at 0.82 and the three shapes at 0.91, 0.88 and 0.86: this
  host's speed swings by a third between minutes, most of all for the two-thread rows, and only
- numbers taken in turns, side by side, compare. Before the tiles (the 8x32 tile on this CPU),
- tiled reached 65 GFLOP/s at 1024³, 0.35 of NumPy; before the micro-kernel prefetched its rows of
- c and b's block was swept in L2-sized parts, runs gave 0.77–0.80 at 1024³ and 0.67–0.92 on the
- chapter's shapes.
+ numbers taken in turns, side by side, compare). Against the first ceiling, tiled at 1024³ is
+ at 61% of the measured peak, NumPy at 67%; simd-1-thread at 66%, numpy-1-thread at 75%. Against
+ the second, simd-1-thread at 1024³ is at 87% of the micro-kernel in L1, tiled at 79%: the loop
+ nest around the kernel loses 13–21% at that size, and the kernel itself, in L1, is another 24%
+ short of the peak. That last part is the host's doing more than the kernel's: timed in turns
+ with the FMA loop, twenty times in a row, the kernel in L1 ran anywhere from 50 to 84 GFLOP/s,
+ flipping between a slow and a fast state every fraction of a second, while the register-only
+ loop held at 80–92 in all but two of the rounds; in the second run one of its measurements reached 88.4, 96% of that run's peak. A
+ loop that loads from L1 shares the core with whatever else runs on the host; one that touches
+ no memory does not. Before the tiles (the 8x32 tile on this CPU), tiled reached 65 GFLOP/s at
+ 1024³, 0.35 of NumPy; before the micro-kernel prefetched its rows of c and b's block was swept
+ in L2-sized parts, runs gave 0.77–0.80 at 1024³ and 0.67–0.92 on the chapter's shapes.
 
  Every tile on 512³, one thread, in the same run:
 
      tile  made for  registers needed  GFLOP/s  % of peak
-     8x32    avx512                19     28.4      31.6%   spills
-     6x16  avx2+fma                15     57.4      63.7%   chosen
-     8x12      neon                28     8.48       9.4%   spills
-     6x8       sse2                15     28.9      32.1%
+     8x32    avx512                19     26.7      29.2%   spills
+     6x16  avx2+fma                15     53.4      58.6%   chosen
+     8x12      neon                28     15.2      16.7%   spills
+     6x8       sse2                15     29.7      32.6%
 
- The 8x32 tile needs 38 of AVX2's 16 registers and spills on every step: half the 6x16.
- The 8x12 tile, which fits NEON's 32 registers, spills worse on x86's 16 (its 24 accumulators
- are 4-lane vectors, one register each). The 6x8 tile fits but uses half of each register.
+ The 8x32 tile needs 38 of AVX2's 16 registers and spills on every step: half the 6x16
+ (tile_loops.py counts 25 stores and 25 loads to the stack per 32 FMAs in its loop). The 8x12
+ tile, which fits NEON's 32 registers, spills on x86's 16 as well (its 24 accumulators are
+ 4-lane vectors, one register each: 17 stores and 17 loads per 24 FMAs). The 6x8 tile fits but
+ uses half of each register.
 
  **AVX-512.** A run on 21 November 2026 (`swift run -c release kernels`, 52 s): a 2-core virtual machine
  reporting an "Intel(R) Xeon(R) Processor" at 2.7 GHz with AVX-512, 48 KB L1d and 2 MB L2 per
@@ -1152,7 +1161,8 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
 
  The plots: gemm.png shows every step against n on log-log axes (naive's fall at 1024, step 3's
  dip where B leaves L2, the flat blocked line, the fast cluster near the top); gemm-fast.png
- shows simd-1-thread, tiled and NumPy on a linear axis under the two measured peak lines.
+ shows simd-1-thread, tiled and NumPy on a linear axis under the two ceilings, each for 1 and 2
+ threads: the measured FMA peak and, below it, the micro-kernel alone in L1.
 
  **Convolution** (on the AVX2 machine; the section is newer than the AVX-512 run). A run on
  1 December 2026 (`swift run -c release kernels`, 1:58 in all, about 45 s of it in this

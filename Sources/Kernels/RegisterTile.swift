@@ -53,7 +53,7 @@ extension GEMMTile {
     // The last parameter: how many steps ahead the loop prefetches b's strip (0: never).
     // Measured where it could be: on the AVX-512 Xeon, 8 steps ahead was part of 298 -> 324
     // GFLOP/s at 1024³; on the AVX2 EPYC, no prefetch at all was 5-9% faster than 8 steps
-    // ahead (4 and 16 were level with 8) at 512³ and 1024³ on one thread and two, and 1-7% on
+    // ahead (4 and 16 were level with 8) at 512³ and 1024³ on one thread and two, and 1-8% on
     // chapter 1's 17 multiplies of a training step: the hardware prefetcher follows the
     // strips, read in order, by itself, and the instruction takes a load slot every step.
     // NEON and the SSE2 fallback keep 8, untimed.
