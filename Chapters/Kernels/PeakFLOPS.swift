@@ -82,25 +82,33 @@ func fmaLoop<Vector: SIMD>(_: Vector.Type, iterations: Int) -> Float where Vecto
   return total.sum()
 }
 
-/// GFLOP/s of `threads` threads each running the FMA loop at once, median of `rounds`.
-func measurePeak<Vector: SIMD & SendableMetatype>(
-  _ vector: Vector.Type, threads: Int, iterations: Int, rounds: Int
-) -> Double where Vector.Scalar == Float {
-  let flopsPerThread = Double(iterations) * 12 * Double(Vector.scalarCount) * 2
+/// GFLOP/s of `threads` threads each running `work(thread)` at once (`flopsPerThread` each),
+/// median of `rounds`. One thread runs on the calling thread.
+func medianGflops(
+  threads: Int, rounds: Int, flopsPerThread: Double, _ work: @Sendable (Int) -> Void
+) -> Double {
   var samples: [Double] = []
   for _ in 0..<rounds {
     let seconds = measure {
       if threads == 1 {
-        blackHole(fmaLoop(vector, iterations: iterations))
+        work(0)
       } else {
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
-          blackHole(fmaLoop(Vector.self, iterations: iterations))
-        }
+        DispatchQueue.concurrentPerform(iterations: threads) { work($0) }
       }
     }.seconds
     samples.append(flopsPerThread * Double(threads) / seconds / 1e9)
   }
   return samples.sorted()[samples.count / 2]
+}
+
+/// GFLOP/s of `threads` threads each running the FMA loop at once, median of `rounds`.
+func measurePeak<Vector: SIMD & SendableMetatype>(
+  _ vector: Vector.Type, threads: Int, iterations: Int, rounds: Int
+) -> Double where Vector.Scalar == Float {
+  medianGflops(
+    threads: threads, rounds: rounds,
+    flopsPerThread: Double(iterations) * 12 * Double(Vector.scalarCount) * 2
+  ) { _ in blackHole(fmaLoop(Vector.self, iterations: iterations)) }
 }
 
 /// The peak for the vector width of `tile` (the registers it was made for), on 1 and on
@@ -119,43 +127,31 @@ func measurePeak(tile: GEMMTile, threads: Int, quick: Bool) -> MeasuredPeak {
   }
   _ = run(1)  // warm-up: the first round also wakes the core's vector unit to full speed
   let one = run(1)
-  let kernelOne = measureKernelInL1(tile: tile, threads: 1, quick: quick)
+  let kernelOne = measureKernelInL1(tile: tile, threads: 1, iterations: iterations, rounds: rounds)
   // The first round on all threads can find the other cores asleep (one lab run measured 88
   // GFLOP/s on two threads, then 178): a warm-up round for them too.
   if threads > 1 { _ = run(threads) }
   let all = threads > 1 ? run(threads) : one
   let kernelAll =
-    threads > 1 ? measureKernelInL1(tile: tile, threads: threads, quick: quick) : kernelOne
+    threads > 1
+    ? measureKernelInL1(tile: tile, threads: threads, iterations: iterations, rounds: rounds)
+    : kernelOne
   return MeasuredPeak(
     oneThreadRuns: [one], allThreadsRuns: [all], kernelOneThreadRuns: [kernelOne],
     kernelAllThreadsRuns: [kernelAll], threads: threads)
 }
 
 /// GFLOP/s of `tile`'s micro-kernel on strips that stay in L1, `threads` threads each running
-/// its own, median of the rounds.
-func measureKernelInL1(tile: GEMMTile, threads: Int, quick: Bool) -> Double {
+/// its own, median of `rounds`: as many FMAs per round as `iterations` of the peak's loop.
+func measureKernelInL1(tile: GEMMTile, threads: Int, iterations: Int, rounds: Int) -> Double {
   let kernels = (0..<threads).map { _ in UncheckedKernel(MicroKernelInL1(tile: tile)) }
-  // About as many FMAs per round as the peak's loop does.
-  let calls =
-    (quick ? 1_000_000 : 4_000_000) * 12 * tile.vectorWidth * 2
-    / Int(kernels[0].kernel.flopsPerCall)
-  let rounds = quick ? 3 : 7
+  let calls = iterations * 12 * tile.vectorWidth * 2 / Int(kernels[0].kernel.flopsPerCall)
   kernels[0].kernel.run(calls: calls / 10)  // warm-up: its strips into L1
-  var samples: [Double] = []
-  for _ in 0..<rounds {
-    let seconds = measure {
-      if threads == 1 {
-        kernels[0].kernel.run(calls: calls)
-      } else {
-        DispatchQueue.concurrentPerform(iterations: threads) {
-          kernels[$0].kernel.run(calls: calls)
-        }
-      }
-    }.seconds
-    samples.append(kernels[0].kernel.flopsPerCall * Double(calls * threads) / seconds / 1e9)
-  }
+  let gflops = medianGflops(
+    threads: threads, rounds: rounds, flopsPerThread: kernels[0].kernel.flopsPerCall * Double(calls)
+  ) { kernels[$0].kernel.run(calls: calls) }
   blackHole(kernels.map(\.kernel.checksum).reduce(0, +))
-  return samples.sorted()[samples.count / 2]
+  return gflops
 }
 
 /// One thread's micro-kernel workspace, handed to that thread alone by concurrentPerform.

@@ -49,10 +49,10 @@ def disassemble(path):
     return result.stdout
 
 
-# RegisterTile<rows, vectors, SIMDn<Float>, prefetchSteps>.multiplyWholeRows, as Swift mangles
+# RegisterTile<rows, vectors, SIMDn<Float>, prefetchSteps>.multiply, as Swift mangles
 # it: a value generic n is written $<n-1>_ (and 0 as $_).
 SPECIALISATION = re.compile(
-    r"RegisterTileO17multiplyWholeRows\w*?Z\$(\d*)__\$(\d*)_s\d+SIMD(\d+)VySfG\$(\d*)_")
+    r"RegisterTileO8multiply\w*?Z\$(\d*)__\$(\d*)_s\d+SIMD(\d+)VySfG\$(\d*)_")
 FMA = re.compile(r"\s(vfmadd\w+|fmla)\s")
 # x86 (AT&T syntax: the destination comes last) and arm64 accesses to the stack frame.
 STACK_STORE = re.compile(r"\s(v\w+\s+[^\n]*,\s*-?(0x)?[0-9a-f]*\(%r[bs]p\)$|(str|stp|stur)\s.*\[(sp|x29))")

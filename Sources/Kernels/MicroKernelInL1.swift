@@ -6,9 +6,10 @@
 // the L1 cache. Timing it on one strip of a and one of b, small enough to stay in L1 call after
 // call, says what the kernel reaches when no cache misses get in the way; the whole GEMM's
 // distance from it is what packing, blocking and the caches below L1 cost. (On the 2-core AMD
-// EPYC this lab was tuned on, the FMA peak held at 87-91 GFLOP/s a thread while this ran at
-// 58-85, changing from one tenth of a second to the next: a loop that touches memory shares the
-// core with whatever else the host runs, and the register-only loop does not.)
+// EPYC this lab was tuned on, timed 20 times in turns with the FMA loop, this ran anywhere from
+// 50 to 84 GFLOP/s, changing from one fraction of a second to the next, while the FMA loop held
+// at 80-92 in 18 of the 20: a loop that touches memory shares the core with whatever else the
+// host runs, and the register-only loop does not.)
 
 /// One packed strip of a, one of b and a tile of c, for running the micro-kernel over and over
 /// with everything in L1.

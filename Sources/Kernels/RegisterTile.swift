@@ -80,42 +80,8 @@ where Vector.Scalar == Float {
   // validColumns) with row stride ldc:
   //   c[r, j] (+)= Σ_p a[p·aStepStride + r·aRowStride] · b[p·columns + j]
   //                                                    for r < validRows, j < validColumns
-  @inline(__always)
+  @inline(never)
   static func multiply(_ product: TileProduct) {
-    if product.validColumns == columns {
-      multiplyWholeRows(product)
-    } else {
-      multiplyEdge(product)
-    }
-  }
-
-  // A tile at c's right edge, where only validColumns < columns of its columns exist: the
-  // kernel writes its whole rows to a scratch tile, and the part that exists is added (or
-  // copied) to c from there, float by float. So the kernel proper never indexes its tile by a
-  // run-time column (see the write-back in multiplyWholeRows for what that costs). Same
-  // operations, same bits.
-  @inline(never)
-  static func multiplyEdge(_ product: TileProduct) {
-    withUnsafeTemporaryAllocation(of: Float.self, capacity: rows * columns) { scratch in
-      let tile = scratch.baseAddress!
-      multiplyWholeRows(
-        TileProduct(
-          depth: product.depth, a: product.a, aStepStride: product.aStepStride,
-          aRowStride: product.aRowStride, b: product.b, c: tile, ldc: columns,
-          validRows: product.validRows, validColumns: columns, accumulate: false))
-      for r in 0..<product.validRows {
-        let (from, to) = (tile + r * columns, product.c + r * product.ldc)
-        for j in 0..<product.validColumns {
-          to[j] = product.accumulate ? to[j] + from[j] : from[j]
-        }
-      }
-    }
-  }
-
-  // The kernel proper, for a tile whose columns all exist in c (validRows may be fewer than
-  // rows).
-  @inline(never)
-  static func multiplyWholeRows(_ product: TileProduct) {
     let (depth, c, ldc) = (product.depth, product.c, product.ldc)
     var tile = InlineArray<rows, Row>(repeating: Row(repeating: Vector()))
     var b = UnsafeRawPointer(product.b)
@@ -147,17 +113,18 @@ where Vector.Scalar == Float {
       }
     }
     // Write back only the rows and columns that exist; the rest of the tile is padding.
-    // The write-back reads a copy of the tile. Its loop runs to validRows, known only at run
-    // time, and reading the tile itself there made the compiler keep the whole tile in memory
-    // for the k-loop too: it kept the loads out of the loop but stored every accumulator on
-    // every step: 24 stores per 24 FMAs in NEON's 8x12 in an AVX-512 build (objdump), and,
-    // after small edits elsewhere in this function, 16 per 16 in AVX-512's 8x32, while the
-    // smaller 6x16 always escaped it. With the copy every tile
-    // that fits its register file keeps its accumulators in registers (tile_loops.py in
-    // Chapters/Kernels checks it, and CI runs it).
+    // The write-back reads a copy of the tile. It runs to validRows and validColumns, known only
+    // at run time, and reading the tile itself with such indices made the compiler keep the
+    // whole tile in memory for the k-loop too: it kept the loads out of the loop but stored
+    // every accumulator on every step (24 stores per 24 FMAs in NEON's 8x12 in an AVX-512 build,
+    // objdump; after small edits here, 16 per 16 in AVX-512's 8x32; the smaller 6x16 always
+    // escaped it). With the copy, every tile that fits its register file keeps its accumulators
+    // in registers (Chapters/Kernels/tile_loops.py checks it, and CI runs it).
     let result = tile
     for r in 0..<rows where r < product.validRows {
-      store(result[unchecked: r], to: c + r * ldc, accumulate: product.accumulate)
+      store(
+        result[unchecked: r], to: c + r * ldc, columns: product.validColumns,
+        accumulate: product.accumulate)
     }
   }
 
@@ -187,15 +154,25 @@ where Vector.Scalar == Float {
     }
   }
 
-  // row is one tile row (columns floats), c is (columns).  c[j] (+)= row[j]
+  // row is one tile row (columns floats); c is (count), count ≤ columns.  c[j] (+)= row[j]
   @inline(__always)
-  static func store(_ row: Row, to c: UnsafeMutablePointer<Float>, accumulate: Bool) {
+  static func store(
+    _ row: Row, to c: UnsafeMutablePointer<Float>, columns count: Int, accumulate: Bool
+  ) {
     let raw = UnsafeMutableRawPointer(c)
-    for v in 0..<vectors {
-      let offset = v * MemoryLayout<Vector>.stride
-      var sum = row[unchecked: v]
-      if accumulate { sum += raw.loadUnaligned(fromByteOffset: offset, as: Vector.self) }
-      raw.storeBytes(of: sum, toByteOffset: offset, as: Vector.self)
+    if count == columns {
+      for v in 0..<vectors {
+        let offset = v * MemoryLayout<Vector>.stride
+        var sum = row[unchecked: v]
+        if accumulate { sum += raw.loadUnaligned(fromByteOffset: offset, as: Vector.self) }
+        raw.storeBytes(of: sum, toByteOffset: offset, as: Vector.self)
+      }
+    } else {
+      // A tile at c's right edge: only its first `count` columns exist.
+      for j in 0..<count {
+        let value = row[unchecked: j / Vector.scalarCount][j % Vector.scalarCount]
+        c[j] = accumulate ? c[j] + value : value
+      }
     }
   }
 }
