@@ -196,6 +196,8 @@ struct LabResults {
   var tiles: [TileRow] = []
   /// Chapter 1's training step, its 17 multiplies as one (TrainingStep.swift).
   var trainingStep: [StepRow] = []
+  /// Products timed as written and turned round (TurnedAround.swift).
+  var turned: [TurnedRow] = []
   /// The convolution section: tiled against naive on a small batch, then every product timed.
   var convolutionValidation: [ConvValidationRow] = []
   var convolution: [ConvRow] = []
@@ -233,6 +235,7 @@ struct LabResults {
       ],
       "tiles": .list(tiles.map(\.metric)),
       "chapter1_step": .list(trainingStep.map(\.metric)),
+      "turned_around": .list(turned.map(\.metric)),
       "build": [
         "configuration": .text(BuildFacts.configuration),
         "flags": .list(BuildFacts.flags.map { .text($0) }),

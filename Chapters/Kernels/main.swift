@@ -742,6 +742,15 @@ func lab(_ options: KernelLab) throws {
     steps: steps, numpy: numpy, threads: threads, policy: policy)
   print("\(Format.seconds(stepWatch.seconds)) s")
 
+  /*:
+   **Which way round**: a product and its transpose, the same sums, timed in turns
+   (TurnedAround.swift).
+   */
+  print("  which way round, \(TurnedRow.shapes.count) products:", terminator: " ")
+  let turnedWatch = Stopwatch()
+  results.turned = timeTurnedAround(tile: tile, threads: threads, policy: policy)
+  print("\(Format.seconds(turnedWatch.seconds)) s")
+
   // The peak once more, now that the GEMMs have run: the higher of the two is the ceiling.
   let again = measurePeak(tile: tile, threads: threads, quick: quick)
   peak = peak.adding(again)
@@ -761,6 +770,11 @@ func lab(_ options: KernelLab) throws {
   printSpeedups(results.gemm, shapes: allShapes, steps: steps, numpy: numpy)
   print("\nChapter 1's training step: its 17 multiplies, one after another (median of turns)")
   print(stepTable(results.trainingStep).text)
+  print(
+    "\nWhich way round: c = op(a)·op(b) as written, or turned round as cᵀ = op(b)ᵀ·op(a)ᵀ "
+      + "(tiled, \(threads) thread(s); floats copied: packed, plus c written one by one when turned)"
+  )
+  print(turnedTable(results.turned).text)
   print(
     "\nShare of the measured peak (1 thread: \(gflopsText(peak.oneThread)), \(threads): "
       + "\(gflopsText(peak.allThreads)) GFLOP/s)")

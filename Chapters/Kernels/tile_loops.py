@@ -76,13 +76,20 @@ def loops(text):
         needed = rows * vectors + vectors + 1
         lines = [l for l in function.split("\n")[1:] if re.match(r"\s+[0-9a-f]+:", l)]
         addresses = [int(l.split(":")[0], 16) for l in lines]
-        found = []
+        # Every backward branch closes a loop from its target to itself. Only innermost loops
+        # count: the compiler may place a write-back loop before the k-loop, and that loop's
+        # backward branch then spans the k-loop and the tile's copy on the stack.
+        ranges = []
         for i, line in enumerate(lines):
             branch = BRANCH.search(line)
-            if not branch or int(branch.group(2), 16) >= addresses[i]:
-                continue
-            start = int(branch.group(2), 16)
-            body = [l for a, l in zip(addresses, lines) if start <= a <= addresses[i]]
+            if branch and int(branch.group(2), 16) < addresses[i]:
+                ranges.append((int(branch.group(2), 16), addresses[i]))
+        innermost = [
+            (start, end) for start, end in ranges
+            if not any(start <= s and e <= end and (s, e) != (start, end) for s, e in ranges)]
+        found = []
+        for start, end in innermost:
+            body = [l for a, l in zip(addresses, lines) if start <= a <= end]
             fmas = sum(bool(FMA.search(l)) for l in body)
             if fmas:
                 stores = sum(bool(STACK_STORE.search(l)) for l in body)

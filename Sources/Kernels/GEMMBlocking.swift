@@ -42,14 +42,57 @@ public struct GEMMBlocking: Sendable, Equatable {
   public let inPlaceWidth: Int
   public static let defaultInPlaceWidth = 256
 
+  /// Which way round the GEMM computes a product: as written, c = op(a)·op(b), or as its
+  /// transpose, cᵀ = op(b)ᵀ·op(a)ᵀ (TiledKernels+GEMM.swift). The default picks the one that
+  /// copies fewer floats; the other two are for the lab and the tests, which compare them.
+  public enum Orientation: Sendable, Equatable {
+    case asWritten, cheaper, transposed
+  }
+  public let orientation: Orientation
+
   public init(
     maxDepth: Int, maxWidth: Int, sweepWidth: Int? = nil,
-    inPlaceWidth: Int = GEMMBlocking.defaultInPlaceWidth
+    inPlaceWidth: Int = GEMMBlocking.defaultInPlaceWidth, orientation: Orientation = .cheaper
   ) {
     self.maxDepth = maxDepth
     self.maxWidth = maxWidth
     self.sweepWidth = sweepWidth ?? maxWidth
     self.inPlaceWidth = inPlaceWidth
+    self.orientation = orientation
+  }
+
+  /// Whether the (m, n) product with depth k is computed as its transpose, cᵀ (n, m) =
+  /// op(b)ᵀ·op(a)ᵀ. Both are the same sums in the same order (a multiply-add does not care which
+  /// factor is which), so the bits are the same; what changes is what gets copied.
+  /// `.cheaper` turns a product round when that copies fewer floats (`floatsCopied`) and its
+  /// new b, with m columns, is narrow enough for its strips of a to be read in place.
+  /// With k-blocks of 256 that turns the lab's dx = dy·W of Linear(784 → 256) (128, 784,
+  /// k 256) and chapter 1's last forward product (the same shape), and a convolution with 64
+  /// filters (64, columns, k 288); not the forward x·Wᵀ (128, 256, k 784: four k-blocks), nor
+  /// dW = dyᵀ·x (256, 784, k 128), nor 1024³ (m = n).
+  public func transposes(m: Int, n: Int, k: Int) -> Bool {
+    switch orientation {
+    case .asWritten: return false
+    case .transposed: return true
+    case .cheaper:
+      guard m < n, m <= inPlaceWidth else { return false }
+      let copied = floatsCopied(m: m, n: n, k: k)
+      return copied.transposed < copied.asWritten
+    }
+  }
+
+  /// About how many floats the loop nest copies for the (m, n) product with depth k, as written
+  /// and transposed. As written: b packed once (k·n), and a packed once per block of b's columns
+  /// when its strips meet more than `inPlaceWidth` of them (read in place otherwise).
+  /// Transposed: the same with m and n swapped, plus c written one float at a time (m·n once
+  /// per k-block: RegisterTile's `transposedC`), since its tiles arrive as columns.
+  public func floatsCopied(m: Int, n: Int, k: Int) -> (asWritten: Int, transposed: Int) {
+    func packed(_ m: Int, _ n: Int) -> Int {
+      let widthBlocks = (n + maxWidth - 1) / maxWidth
+      return k * n + (n > inPlaceWidth ? m * k * widthBlocks : 0)
+    }
+    let depthBlocks = (k + maxDepth - 1) / maxDepth
+    return (packed(m, n), packed(n, m) + m * n * depthBlocks)
   }
 
   /// Cache sizes when the system does not say: 32 KB L1 and 512 KB L2, small for any CPU of the
@@ -67,6 +110,7 @@ public struct GEMMBlocking: Sendable, Equatable {
     let sweepColumns = l2 / 2 / (maxDepth * floatBytes)
     sweepWidth = max(tile.columns, min(maxWidth, sweepColumns / tile.columns * tile.columns))
     inPlaceWidth = Self.defaultInPlaceWidth
+    orientation = .cheaper
   }
 
   /// The blocks for `tile` on this machine's caches.

@@ -25,7 +25,8 @@ import CPUSupport
 // constant trip count, is unrolled, and the accumulators become plain registers: the machine code
 // is the one a hand-written 6x16 kernel gives (Chapters/Kernels explains how to check).
 
-/// One tile product: c (validRows, validColumns), row stride ldc, (+)= the strips a·b.
+/// One tile product: c (validRows, validColumns), row stride ldc, (+)= the strips a·b; or, when
+/// `transposedC`, the tile is written to c transposed: element (r, j) at c[j·ldc + r].
 struct TileProduct {
   let depth: Int
   /// Row r of a's strip at step p is a[p·aStepStride + r·aRowStride]. One of the two strides is
@@ -38,6 +39,9 @@ struct TileProduct {
   let c: UnsafeMutablePointer<Float>, ldc: Int
   let validRows: Int, validColumns: Int
   let accumulate: Bool
+  /// Write the tile as columns of c: the GEMM computes cᵀ = op(b)ᵀ·op(a)ᵀ when that packs fewer
+  /// floats (TiledKernels+GEMM.swift).
+  var transposedC = false
 }
 
 extension GEMMTile {
@@ -121,10 +125,33 @@ where Vector.Scalar == Float {
     // escaped it). With the copy, every tile that fits its register file keeps its accumulators
     // in registers (Chapters/Kernels/tile_loops.py checks it, and CI runs it).
     let result = tile
+    if product.transposedC {
+      storeTransposed(result, to: c, ldc: ldc, product: product)
+      return
+    }
     for r in 0..<rows where r < product.validRows {
       store(
         result[unchecked: r], to: c + r * ldc, columns: product.validColumns,
         accumulate: product.accumulate)
+    }
+  }
+
+  /// Column j of the tile becomes the validRows floats c[j·ldc ..< j·ldc + validRows]: one float
+  /// at a time, so about three instructions per float instead of three per vector. Once per
+  /// k-block (up to 256 steps of rows · vectors FMAs), that is a few percent of the tile's time.
+  @inline(__always)
+  static func storeTransposed(
+    _ tile: InlineArray<rows, Row>, to c: UnsafeMutablePointer<Float>, ldc: Int,
+    product: TileProduct
+  ) {
+    for j in 0..<product.validColumns {
+      let v = j / Vector.scalarCount
+      let lane = j % Vector.scalarCount
+      let column = c + j * ldc
+      for r in 0..<rows where r < product.validRows {
+        let value = tile[unchecked: r][unchecked: v][lane]
+        column[r] = product.accumulate ? column[r] + value : value
+      }
     }
   }
 

@@ -35,6 +35,18 @@
 // between calls (WorkerPool.swift), is what lets the chapter's small GEMMs (a fraction of a
 // millisecond) gain from the second core. (Only a GEMM whose packed b would pass 16 MB goes through k in
 // several groups of blocks.)
+// Which way round? c = op(a)·op(b) and cᵀ = op(b)ᵀ·op(a)ᵀ are the same sums in the same order,
+// so the GEMM may compute either, and packs differently for each: b is packed whole, and a is
+// read where it lies when b is narrow. For a short, wide product that is a choice between
+// packing a large b (dx = dy·W in chapter 1: W, 256 x 784 floats) and packing the short a
+// (dy, 128 x 256) and writing c's tiles as columns, one float at a time.
+// GEMMBlocking.transposes(m:n:k:) counts the floats each way copies and picks the smaller.
+// On the EPYC (2 threads, timed in turns, 2 Dec 2026) that made dx = dy·W 1.0-1.12x as fast
+// and a convolution's forward product (64 filters) 1.1-1.18x, while turning the products the
+// count keeps as written cost 10-20% (chapter 1's forward x·Wᵀ, whose c would be written
+// float by float four times, once per k-block). The lab's "Which way round" table times both
+// ways. The loop nest below never knows: it computes an (m, n) product, whose tiles go to c as
+// rows or, when `transposedC`, as columns.
 // k is never split across threads: each element of c is summed in the same order whatever the
 // thread count, so results are bit-identical run after run, and across thread counts.
 
@@ -59,9 +71,15 @@ extension TiledKernels {
       if !accumulate { c.update(repeating: 0, count: m * n) }
       return
     }
-    let p = GEMMOperands(
-      m: m, n: n, k: k, a: a, transposeA: transposeA, b: b, transposeB: transposeB, c: c,
-      accumulate: accumulate)
+    let p =
+      blocking.transposes(m: m, n: n, k: k)
+      ? GEMMOperands(
+        m: n, n: m, k: k, a: b, transposeA: !transposeB, b: a, transposeB: !transposeA, c: c,
+        accumulate: accumulate, transposedC: true)
+      : GEMMOperands(
+        m: m, n: n, k: k, a: a, transposeA: transposeA, b: b, transposeB: transposeB, c: c,
+        accumulate: accumulate, transposedC: false)
+    let (m, n) = (p.m, p.n)
     let (workers, chunks) = split(work: 2 * m * n * k, threshold: Self.gemmParallelFlops)
     let nr = tile.columns
 
@@ -179,8 +197,10 @@ extension TiledKernels {
                     depth: depth, a: stripA.a, aStepStride: stripA.stepStride,
                     aRowStride: stripA.rowStride,
                     b: packed.strip(block: block, columnStrip: columnStrip),
-                    c: p.c + row0 * n + col0, ldc: n, validRows: min(mr, m - row0),
-                    validColumns: min(nr, n - col0), accumulate: addToC))
+                    c: p.transposedC ? p.c + col0 * m + row0 : p.c + row0 * n + col0,
+                    ldc: p.transposedC ? m : n, validRows: min(mr, m - row0),
+                    validColumns: min(nr, n - col0), accumulate: addToC,
+                    transposedC: p.transposedC))
               }
             }
           }
@@ -196,12 +216,14 @@ struct StripOfA {
   let stepStride: Int, rowStride: Int
 }
 
-/// The operands of one GEMM call, passed down the loop nest as one value.
+/// The operands of one GEMM call, passed down the loop nest as one value. When `transposedC`,
+/// the loop nest computes the (m, n) product into c stored (n, m): c[j·m + i].
 struct GEMMOperands {
   let m: Int, n: Int, k: Int
   let a: UnsafePointer<Float>, transposeA: Bool
   let b: UnsafePointer<Float>, transposeB: Bool
   let c: UnsafeMutablePointer<Float>, accumulate: Bool
+  let transposedC: Bool
 }
 
 /// `value` rounded up to a multiple of `multiple`.

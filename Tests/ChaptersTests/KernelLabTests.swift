@@ -92,6 +92,27 @@ struct KernelLabTests {
     #expect(
       Set(step.compactMap { $0["variant"] as? String }).isSuperset(of: ["simd-1-thread", "tiled"]))
     for row in step { #expect((row["seconds"] as? Double ?? 0) > 0, "\(row)") }
+    // Chapter 1's three products and a convolution's, timed as written and turned round: the
+    // same bits both ways, and the default turns the two that copy fewer floats turned.
+    let turned = try #require(json["turned_around"] as? [[String: Any]])
+    #expect(turned.count == 4)
+    for row in turned {
+      #expect(row["identical_bits"] as? Bool == true, "\(row)")
+      #expect(
+        (row["as_written_gflops"] as? Double ?? 0) > 0
+          && (row["transposed_gflops"] as? Double ?? 0) > 0)
+      let asWritten = try #require(row["floats_copied_as_written"] as? Int)
+      let transposed = try #require(row["floats_copied_transposed"] as? Int)
+      #expect(
+        (row["chosen"] as? String == "transposed")
+          == (transposed < asWritten && (row["m"] as? Int ?? 0) < (row["n"] as? Int ?? 0)),
+        "\(row)")
+    }
+    #expect(
+      turned.filter { $0["chosen"] as? String == "transposed" }.compactMap {
+        $0["shape"] as? String
+      }
+        == ["backward dx = dy·W", "conv forward w·col"])
     // Every tile was timed, on one thread.
     let tiles = try #require(json["tiles"] as? [[String: Any]])
     #expect(Set(tiles.compactMap { $0["tile"] as? String }) == Set(tileNames))

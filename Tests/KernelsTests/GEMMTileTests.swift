@@ -141,6 +141,70 @@ struct GEMMTileTests {
     }
   }
 
+  /// Computing cᵀ = op(b)ᵀ·op(a)ᵀ (GEMMBlocking.transposes) changes what is packed
+  /// and how tiles are written back, never what is added: the two agree to the bit, for every
+  /// transpose, accumulating or not, with edge tiles on both sides, one and several k-blocks,
+  /// strips of the new a read in place and packed (300 x 20: 300 columns once turned), on 1 and
+  /// 2 threads.
+  @Test("computing a product as its transpose gives the same bits", arguments: GEMMTile.allCases)
+  func transposedProductKeepsTheBits(_ tile: GEMMTile) {
+    var random = TestRandom(seed: 31)
+    let shapes = [
+      (2 * tile.rows + 3, 5 * tile.columns + 7, 40), (tile.columns + 1, 3 * tile.columns + 2, 150),
+      (48, 784, 64), (300, 20, 70),
+    ]
+    for (m, n, k) in shapes {
+      let blocks = { (transposes: Bool) in
+        GEMMBlocking(
+          maxDepth: 64, maxWidth: 1024, orientation: transposes ? .transposed : .asWritten)
+      }
+      let a = random.array(m * k)
+      let b = random.array(k * n)
+      let c0 = random.array(m * n)
+      for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
+        for accumulate in [false, true] {
+          let start = accumulate ? c0 : [Float](repeating: .nan, count: m * n)
+          for threads in [1, 2] {
+            let run = { (transposes: Bool) in
+              gemm(
+                TiledKernels(threads: threads, tile: tile, blocking: blocks(transposes)), m: m,
+                n: n, k: k, a, transposeA: transposeA, b, transposeB: transposeB, into: start,
+                accumulate: accumulate)
+            }
+            #expect(
+              run(true).map(\.bitPattern) == run(false).map(\.bitPattern),
+              "\(tile) m=\(m) n=\(n) aᵀ=\(transposeA) bᵀ=\(transposeB) acc=\(accumulate)")
+          }
+        }
+      }
+    }
+  }
+
+  @Test("a product is computed as its transpose only when that copies fewer floats")
+  func transposesOnlyWhenCheaper() {
+    let blocking = GEMMBlocking(maxDepth: 256, maxWidth: 1024)
+    // Chapter 1's first layer: forward, dW, dx; then 1024³, a wide product too tall to read b
+    // in place, and a convolution's forward product.
+    #expect(!blocking.transposes(m: 128, n: 256, k: 784))
+    #expect(!blocking.transposes(m: 256, n: 784, k: 128))
+    #expect(blocking.transposes(m: 128, n: 784, k: 256))
+    #expect(!blocking.transposes(m: 1024, n: 1024, k: 1024))
+    #expect(!blocking.transposes(m: 300, n: 5000, k: 256))
+    #expect(blocking.transposes(m: 64, n: 1568, k: 288))
+    // Forced either way.
+    for orientation in [GEMMBlocking.Orientation.asWritten, .transposed] {
+      let forced = GEMMBlocking(maxDepth: 256, maxWidth: 1024, orientation: orientation)
+      for (m, n, k) in [(128, 256, 784), (128, 784, 256), (1024, 1024, 1024)] {
+        #expect(forced.transposes(m: m, n: n, k: k) == (orientation == .transposed))
+      }
+    }
+    // The count behind the choice for dx = dy·W: b (256 x 784) and a (128 x 256, packed: 784
+    // columns) as written; dy (128 x 256) and c written one by one (128 x 784) transposed.
+    let copied = blocking.floatsCopied(m: 128, n: 784, k: 256)
+    #expect(copied.asWritten == 256 * 784 + 128 * 256)
+    #expect(copied.transposed == 256 * 128 + 128 * 784)
+  }
+
   @Test("tiles have the shapes and register counts the prose gives")
   func shapes() {
     #expect(GEMMTile.avx512.rows == 8 && GEMMTile.avx512.columns == 32)
