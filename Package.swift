@@ -116,7 +116,7 @@ let package = Package(
       name: "Convolutional", dependencies: ["Bottleneck"], path: "Chapters/06-Convolutional"),
     .executableTarget(
       name: "KernelLab", dependencies: ["Bottleneck"], path: "Chapters/Kernels",
-      exclude: ["tile_loops.py"], swiftSettings: fast
+      exclude: ["tile_loops.py", "tile_loops_arm64.sh"], swiftSettings: fast
     ),
 
     // Tests (Swift Testing).

@@ -971,6 +971,14 @@ extension TimingPolicy {
  apart, crowd into the same sets of L1), so wide products pack as before. The lab's last GEMM
  table (chapter 1's training step) shows the result.
 
+ Reading A in place works when B is narrow. When B is wide and A is short, as in dx = dy·W
+ (128 x 784, k = 256: W is the wide B), the GEMM can turn the product round and compute
+ dxᵀ = Wᵀ·dyᵀ instead: the same sums in the same order, so the same bits, but now the short dy
+ is packed and the big W is read in place, at the price of writing the result's tiles as columns,
+ one float at a time. `GEMMBlocking.transposes(m:n:k:)` counts the floats each way copies and
+ takes the smaller; the "Which way round" table times both ways on chapter 1's three products
+ and a convolution's, and TurnedAround.swift tells the story.
+
  Why groups, and not one strip at a time? One strip's share of a row of B is 128 bytes, and the
  next row's share is a whole row further on: at n = 1024 each of a strip's 256 rows is on a
  different 4 KB memory page, a pattern the CPU's prefetcher does not follow. Packed that way, B
