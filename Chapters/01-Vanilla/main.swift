@@ -331,15 +331,19 @@ func lesson(_ options: ChapterOptions) throws {
    inside the matrix multiplies. At that rate one naive epoch over the full set would take about a
    minute and a half.
  - **Speed on AVX2** (a 2-core AMD EPYC without AVX-512, 2 December 2026; the first line of the
-   run names the tile: `GEMM tile 6x16 on avx2+fma`): a full default run took 120 s with a median
-   epoch of 2.31 s (1.80–2.97: this host's speed drifts by a third between minutes), PyTorch 2.15
-   (2 threads, flush-to-zero on) 3.83 s right after it (0.60 of PyTorch), and a peak of 205 MB of
-   memory. Three 3-epoch runs, each followed by PyTorch's: 2.55 / 4.61, 2.04 / 3.67 and
-   2.77 / 4.37 s (0.55–0.63). The same code with the 8x32 tile it used to run there took
-   3.50–3.64 s per epoch. Since 1 December (130 s, median epoch 2.75 s) the narrow layers'
-   multiplies read their input in place instead of packing it, and the 6x16 tile stopped
-   prefetching B (the kernel lab explains both): together about 15% off a step's multiplies
-   timed in turns, about as much as this host's drift between two runs. The losses are
+   run names the tile: `GEMM tile 6x16 on avx2+fma`): a full default run took 141 s with a median
+   epoch of 3.08 s (2.85–3.39), PyTorch 2.15 (2 threads, flush-to-zero on) 4.39 s right after it
+   (0.70 of PyTorch), and a peak of 200 MB of memory. Three 3-epoch runs, each followed by
+   PyTorch's: 3.18 / 4.60, 2.95 / 4.98 and 2.30 / 4.13 s (0.56–0.69). A few hours earlier the
+   same run took 120 s (median epoch 2.31 s against PyTorch's 3.83): this host's speed drifts by
+   a third between minutes and hours, so only the pairs compare. The same code with the 8x32
+   tile it used to run there took 3.50–3.64 s per epoch. Since 1 December (130 s, median epoch
+   2.75 s) the narrow layers' multiplies read their input in place instead of packing it, the
+   6x16 tile stopped prefetching B, and short, wide products such as the decoder's last layer are
+   computed as their transpose when that copies less (the kernel lab explains all three). The
+   first two took about 15% off a step's multiplies timed in turns, about as much as this host's
+   drift between two runs; the third was level on the whole step (it helps chapter 6's
+   convolutions more), and, like the others, changes no bit of the result. The losses are
    the same as on the AVX-512 machine to every printed digit: with the same block depth (256)
    on both, every element of C is summed in the same order whichever tile computes it.
  - Run it twice: the same seed prints the same numbers, digit for digit.

@@ -16,7 +16,7 @@
  smaller. It turns dx = dy·W round (233,000 floats copied as written, 133,000 turned) and the
  decoder's last forward product (the same shape), and a convolution's forward product with 64
  filters; it keeps chapter 1's forward x·Wᵀ (128 x 256, k = 784) as written: its four k-blocks
- would write dx's columns four times over. The table times both ways for each, in turns, and
+ would write y's columns four times over. The table times both ways for each, in turns, and
  checks that they give the same bits.
  */
 

@@ -36,7 +36,7 @@
  multiply-add* (FMA) computes a·b + c in one step with one rounding, and a core has two FMA
  units, each starting one FMA every cycle: 2 units x 16 lanes x 2 FLOPs = **64 FLOP per cycle**
  with AVX-512 (about 170 GFLOP/s at 2.7 GHz), 32 with AVX2. The lab measures what your core
- really does (PeakFLOPS.swift): 91–96 GFLOP/s on one core of the AMD EPYC it was last run on.
+ really does (PeakFLOPS.swift): 90–96 GFLOP/s on one core of the AMD EPYC it was last run on.
  The naive loop reaches 1–2, and 0.3–0.5 at n = 1024.
 
  The gap is memory. Each multiply-add needs an a and a b; at 32 FMAs per cycle that would be 64
@@ -923,10 +923,10 @@ extension TimingPolicy {
  prefetcher follows the strips by itself, the instruction only took a load slot every step, and
  leaving it out was 5-9% faster at 512³ and 1024³, timed in turns. Each tile carries its own
  setting, RegisterTile.swift.) On the AVX-512 Xeon simd-1-thread reaches 165–175 GFLOP/s, 95–100% of one core's
- peak at the reported 2.7 GHz. On the AVX2 EPYC the 6x16 tile reaches 53–60 GFLOP/s from 512 up
- in the run below, 58–66% of the measured peak, where OpenBLAS reaches 72–75%; but the same
- micro-kernel with its strips in L1 reaches only 76% of that peak there, and simd-1-thread is at
- 85–87% of that second ceiling from 1024 up (see What you should see, and Exercise 10).
+ peak at the reported 2.7 GHz. On the AVX2 EPYC the 6x16 tile reaches 50–58 GFLOP/s from 512 up
+ in the run below, 55–64% of the measured peak, where OpenBLAS reaches 70–78%; but the same
+ micro-kernel with its strips in L1 reaches only 70–77% of that peak there, and simd-1-thread is
+ at 80–83% of that second ceiling from 1024 up (see What you should see, and Exercise 10).
 
  **Threads (6 over 5): 1.9x on large matrices, 1.4–1.5x on the chapter's backward shapes.** Two
  cores give nearly twice the speed from 1024 up. (The forward shape's 1.1x in this run is the
@@ -1051,58 +1051,82 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  Two machines, two runs: first the AVX2 one (what most laptops have), then the AVX-512 one the
  lab was first tuned on.
 
- **AVX2.** A run on 2 December 2026 (`swift run -c release kernels`, 1:54 with the convolution
+ **AVX2.** A run on 2 December 2026 (`swift run -c release kernels`, 2:03 with the convolution
  section): a 2-core virtual machine reporting an "AMD EPYC" (Zen 3 flags: AVX2 and FMA, no
  AVX-512) at a nominal 2.45 GHz, 32 KB L1d and 512 KB L2 per core; Swift 6.3.1, release build;
- NumPy 2.4.6 with scipy-openblas 0.3.31; other programs used 1% of the CPUs. The lab chose the
+ NumPy 2.4.6 with scipy-openblas 0.3.31; other programs used 2% of the CPUs. The lab chose the
  6x16 tile (15 registers) with blocks of depth 256 and width 1024, swept 256 columns at a time
- (half of L2), and measured a peak of 91.2 GFLOP/s on one thread and 178 on two before the GEMM
- timings, 90.7 and 123 after: the tables use 91.2 and 178. The 6x16 micro-kernel alone, its
- strips in L1, ran at 66.6 and 131 in the same turns before, 69.2 and 137 after: 76-77% of the
- peak, the second ceiling. tiled gave identical bits with 1 and 2 threads. GFLOP/s, medians:
+ (half of L2), and measured a peak of 90.9 GFLOP/s on one thread and 177 on two before the GEMM
+ timings, 90.6 and 159 after: the tables use 90.9 and 177. The 6x16 micro-kernel alone, its
+ strips in L1, ran at 70.2 and 107 in the same turns before, 63.5 and 130 after: 70-82% of the
+ peak, the second ceiling (the tables use 70.2 and 130). tiled gave identical bits with 1 and 2
+ threads. GFLOP/s, medians:
 
      shape                    m x n x k  naive  loop  unsafe  blocked  simd-1  tiled  numpy  numpy-1
-     square             256 x 256 x 256  0.657  1.19    18.6     20.7    60.0    103    110     63.9
-     square             512 x 512 x 512  0.605  1.61    21.0     16.4    53.3    108    117     65.5
-     square          1024 x 1024 x 1024  0.461  1.79    16.9     16.6    60.2    108    119     68.6
-     square          2048 x 2048 x 2048   skip  skip    skip     17.5    58.8    109    134     68.2
-     forward x·Wᵀ       128 x 256 x 784  0.817     -       -        -    58.7   89.4    108     62.7
-     backward dyᵀ·x     256 x 784 x 128   1.06     -       -        -    63.4    103    113     62.8
-     backward dy·W      128 x 784 x 256  0.647  1.13    19.8     17.7    51.7   71.6   95.1     66.2
+     square             256 x 256 x 256  0.705  1.35    21.8     18.5    60.8   80.7   92.3     62.7
+     square             512 x 512 x 512  0.559  1.28    17.7     18.1    50.2   93.4    112     63.8
+     square          1024 x 1024 x 1024  0.376  1.54    16.8     18.5    56.0    107    130     66.6
+     square          2048 x 2048 x 2048   skip  skip    skip     19.5    58.0    106    131     70.9
+     forward x·Wᵀ       128 x 256 x 784  0.677     -       -        -    51.7   84.6   97.2     66.1
+     backward dyᵀ·x     256 x 784 x 128  0.611     -       -        -    48.4   81.7   89.7     61.9
+     backward dy·W      128 x 784 x 256  0.640  1.22    18.2     18.5    51.5   95.6   98.6     62.1
 
  Chapter 1's training step, its 17 multiplies one after another (TrainingStep.swift), in the
  same run:
 
      contender       threads  ms per step  s per epoch (469 steps)  vs NumPy
-     simd-1-thread         1         6.50                     3.05      0.91
-     tiled                 2         3.40                     1.59      0.96
-     numpy                 2         3.25                     1.53         -
-     numpy-1-thread        1         5.89                     2.76         -
+     simd-1-thread         1         7.48                     3.51      0.91
+     tiled                 2         4.97                     2.33      0.90
+     numpy                 2         4.47                     2.10         -
+     numpy-1-thread        1         6.83                     3.20         -
 
- Swift over NumPy: 0.81–0.94 on the squares with two threads (0.91 at 1024³), 0.81–0.94 with
- one; 0.83, 0.91 and 0.75 on the chapter's three shapes; 0.96 on the whole step (1.0 in a second
- run the same hour, which put 1024³ at 0.82 and the three shapes at 0.91, 0.88 and 0.86: this
- host's speed swings by a third between minutes, most of all for the two-thread rows, and only
- numbers taken in turns, side by side, compare). Against the first ceiling, tiled at 1024³ is
- at 61% of the measured peak, NumPy at 67%; simd-1-thread at 66%, numpy-1-thread at 75%. Against
- the second, simd-1-thread at 1024³ is at 87% of the micro-kernel in L1, tiled at 79%: the loop
- nest around the kernel loses 13–21% at that size, and the kernel itself, in L1, is another 24%
- short of the peak. That last part is the host's doing more than the kernel's: timed in turns
- with the FMA loop, twenty times in a row, the kernel in L1 ran anywhere from 50 to 84 GFLOP/s,
- flipping between a slow and a fast state every fraction of a second, while the register-only
- loop held at 80–92 in all but two of the rounds; in the second run one of its measurements reached 88.4, 96% of that run's peak. A
- loop that loads from L1 shares the core with whatever else runs on the host; one that touches
- no memory does not. Before the tiles (the 8x32 tile on this CPU), tiled reached 65 GFLOP/s at
- 1024³, 0.35 of NumPy; before the micro-kernel prefetched its rows of c and b's block was swept
- in L2-sized parts, runs gave 0.77–0.80 at 1024³ and 0.67–0.92 on the chapter's shapes.
+ Which way round (TurnedAround.swift), tiled on 2 threads, in the same run:
+
+     shape                m x n x k  copied as written  turned  as written  turned  chosen
+     forward x·Wᵀ       128 x 256 x 784         200704  231424        84.2    88.1  as written
+     backward dyᵀ·x     256 x 784 x 128         133120  233472        72.9    82.0  as written
+     backward dy·W      128 x 784 x 256         233472  133120        69.8    81.5  turned
+     conv forward w·col  64 x 441 x 288         145440   74880        68.1    81.5  turned
+
+ Turned round, dx = dy·W and the convolution's product ran 1.2x as fast as written, and the bits
+ were the same. The count of copied floats is a rule of thumb, not a law: in this run dW was
+ faster turned too, although turning it copies more. Timed in turns outside the lab (Scratch
+ runs of the same kernels, 2 December), turning chapter 1's products that have fewer rows than
+ columns and k of 128 or more gained 2-24% on two threads (once turned, their c has more rows
+ to share out between the threads) but lost up to 12% on one thread, except dx (1.0-1.08);
+ products with k = 32 lost a third either way, and the convolutions' products gained 1.07-1.33x
+ on one thread and two. The rule turns dx, the decoder's last forward product (the same shape
+ with b transposed: 1.19 on two threads, 0.94 on one) and the convolutions.
+
+ Swift over NumPy: 0.81–0.87 on the squares with two threads (0.82 at 1024³), 0.79–0.97 with
+ one; 0.87, 0.91 and 0.97 on the chapter's three shapes; 0.90 on the whole step. Two runs a few
+ hours earlier, before the turned products, gave 0.91 and 0.82 at 1024³, 0.75 and 0.86 on dx and
+ 0.96 and 1.0 on the whole step: this host's speed swings by a third between minutes, most of all
+ for the two-thread rows, and only numbers taken in turns, side by side, compare. Against the
+ first ceiling, tiled at 1024³ is at 60% of the measured peak, NumPy at 74%; simd-1-thread at
+ 62%, numpy-1-thread at 73%. Against the second, simd-1-thread at 1024³ is at 80% of the
+ micro-kernel in L1, tiled at 82%: the loop nest around the kernel loses about a fifth at that
+ size, and the kernel itself, in L1, is another 23-30% short of the peak. That last part is the
+ host's doing more than the kernel's: timed in turns with the FMA loop, twenty times in a row (an
+ earlier probe), the kernel in L1 ran anywhere from 50 to 84 GFLOP/s, flipping between a slow and
+ a fast state every fraction of a second, while the register-only loop held at 80–92 in all but
+ two of the rounds; one lab measurement reached 88.4, 96% of its run's peak. A loop that loads
+ from L1 shares the core with whatever else runs on the host; one that touches no memory does
+ not. OpenBLAS's kernel for this CPU (`sgemm_kernel_8x4_haswell_2.c`, read, not run) is ours
+ turned by 90°: 16 rows by 6 columns, 12 accumulators, 2 vector loads and 6 broadcasts per 12
+ FMAs, its k-loop unrolled 8 times; numpy-1-thread reaching 95% of our kernel-in-L1 figure at
+ 1024³ says that the gap is in what surrounds the kernel. Before the tiles (the 8x32 tile on
+ this CPU), tiled reached 65 GFLOP/s at 1024³, 0.35 of NumPy; before the micro-kernel
+ prefetched its rows of c and b's block was swept in L2-sized parts, runs gave 0.77–0.80 at
+ 1024³ and 0.67–0.92 on the chapter's shapes.
 
  Every tile on 512³, one thread, in the same run:
 
      tile  made for  registers needed  GFLOP/s  % of peak
-     8x32    avx512                19     26.7      29.2%   spills
-     6x16  avx2+fma                15     53.4      58.6%   chosen
-     8x12      neon                28     15.2      16.7%   spills
-     6x8       sse2                15     29.7      32.6%
+     8x32    avx512                19     26.1      28.7%   spills
+     6x16  avx2+fma                15     49.3      54.2%   chosen
+     8x12      neon                28     14.8      16.3%   spills
+     6x8       sse2                15     30.3      33.3%
 
  The 8x32 tile needs 38 of AVX2's 16 registers and spills on every step: half the 6x16
  (tile_loops.py counts 25 stores and 25 loads to the stack per 32 FMAs in its loop). The 8x12
@@ -1245,6 +1269,11 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  - A second run of the whole lab, after the GEMM's micro-kernel began prefetching its rows of c,
    gave the same picture: 50–62 GFLOP/s on the 32 → 64 layers, 0.83–1.1 of PyTorch's, and
    tiled/PyTorch 0.61–0.73 on the first layers' forward pass, 0.77–1.6 on the 7x7 layer.
+ - After the forward and weight-gradient products were turned round (Which way round, above),
+   the 2 December run whose GEMM tables are quoted above gave 60.4 / 54.6 / 55.9 GFLOP/s on the
+   3x3 32 → 64 layer against PyTorch's 56.1 / 49.1 / 51.0 (1.1 each), 63.5 / 57.4 / 63.8 on the
+   4x4 one (0.89 / 0.88 / 0.96 of PyTorch) and 1.1 / 1.6 / 1.4 of PyTorch on the 7x7 layer;
+   im2col then takes 10–44% of the tiled time on the strided layers and 70–86% on the 7x7 one.
  - What the slices changed. An earlier run of this table (same machine and day, one col for the
    whole batch, 7-13 MB, and the weight gradient's slices one after another) gave 35–48 GFLOP/s
    on the 32 → 64 layers (0.49–0.91 of PyTorch); the products there now run 1.0–1.6 times

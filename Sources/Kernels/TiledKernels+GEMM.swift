@@ -41,10 +41,10 @@
 // packing a large b (dx = dy·W in chapter 1: W, 256 x 784 floats) and packing the short a
 // (dy, 128 x 256) and writing c's tiles as columns, one float at a time.
 // GEMMBlocking.transposes(m:n:k:) counts the floats each way copies and picks the smaller.
-// On the EPYC (2 threads, timed in turns, 2 Dec 2026) that made dx = dy·W 1.0-1.12x as fast
-// and a convolution's forward product (64 filters) 1.1-1.18x, while turning the products the
-// count keeps as written cost 10-20% (chapter 1's forward x·Wᵀ, whose c would be written
-// float by float four times, once per k-block). The lab's "Which way round" table times both
+// On the EPYC (timed in turns, 2 Dec 2026) dx = dy·W turned ran 1.0-1.2x as fast as written,
+// a convolution's forward and weight-gradient products 1.07-1.33x, on one thread and two; the
+// products the count keeps as written gain on two threads and lose on one, or lose on both
+// (k = 32: a third). The kernel lab's "Which way round" table times both
 // ways. The loop nest below never knows: it computes an (m, n) product, whose tiles go to c as
 // rows or, when `transposedC`, as columns.
 // k is never split across threads: each element of c is summed in the same order whatever the
