@@ -153,7 +153,8 @@ where Vector.Scalar == Float {
 
   /// Column j of the tile becomes the validRows floats c[j·ldc ..< j·ldc + validRows]: one float
   /// at a time, so about three instructions per float instead of three per vector. Once per
-  /// k-block (up to 256 steps of rows · vectors FMAs), that is a few percent of the tile's time.
+  /// k-block, that is a few percent of the tile's time after 256 steps, a third after 32
+  /// (GEMMBlocking.floatsCopied counts it, so shallow products are not turned round).
   @inline(__always)
   static func storeTransposed(
     _ tile: InlineArray<rows, Row>, to c: UnsafeMutablePointer<Float>, ldc: Int,
