@@ -1358,6 +1358,12 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
     with each, in turns. At how many columns does the packed strip's reuse beat the copy on your
     machine? Then try n = 1024 with k = 1000 and with k = 1024: the second puts A's rows exactly
     4 KB apart.
+ 13. Which way round, for every product. `GEMMBlocking(..., orientation: .transposed)` turns
+    every product round and `.asWritten` none. Time chapter 1's 17 multiplies (TrainingStep.swift)
+    with each and with the default, on one thread and on two, in turns, and look at the
+    products one by one: which gain from turning, which lose, and why does the answer change
+    with the thread count? (Hint: count the row strips each thread gets, as written and turned.)
+    Can you make `floatsCopied` predict both?
  */
 
 struct KernelLab: ParsableCommand {
