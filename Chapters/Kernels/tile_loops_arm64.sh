@@ -20,12 +20,14 @@ cd "$(dirname "$0")/../.."
 
 cache=${BOTTLENECK_ARM64_CACHE:-.build-arm64}
 mkdir -p "$cache/src" "$cache/include"
-resource=$(dirname "$(dirname "$(command -v swift-frontend || command -v swift)")")/lib/swift
-interface=$(ls "$resource"/linux/Swift.swiftmodule/x86_64-*.swiftinterface 2>/dev/null | head -n 1 || true)
 skip() {
   echo "tile_loops_arm64: skipped: $1"
   exit 0
 }
+frontend=$(command -v swift-frontend || echo "$(dirname "$(command -v swift || echo /)")/swift-frontend")
+[ -x "$frontend" ] || skip "no swift-frontend next to swift on PATH"
+resource=$(dirname "$(dirname "$frontend")")/lib/swift
+interface=$(ls "$resource"/linux/Swift.swiftmodule/x86_64-*.swiftinterface 2>/dev/null | head -n 1 || true)
 [ -n "$interface" ] || skip "no Swift.swiftinterface for x86-64 under $resource"
 
 if [ ! -f "$cache/Swift.swiftmodule" ]; then
@@ -33,7 +35,7 @@ if [ ! -f "$cache/Swift.swiftmodule" ]; then
   sed -e 's/x86_64-unknown-linux-gnu/aarch64-unknown-linux-gnu/g' \
     -e 's/_stdlib_remainderl(self, other)/-(-self)/' -e 's/_stdlib_squareRootl(self)/-(-self)/' \
     "$interface" >"$cache/Swift.swiftinterface"
-  swift-frontend -compile-module-from-interface "$cache/Swift.swiftinterface" -module-name Swift \
+  "$frontend" -compile-module-from-interface "$cache/Swift.swiftinterface" -module-name Swift \
     -parse-stdlib -o "$cache/Swift.swiftmodule.tmp" 2>"$cache/stdlib.log" ||
     skip "this toolchain's interface does not build for aarch64 (see $cache/stdlib.log)"
   mv "$cache/Swift.swiftmodule.tmp" "$cache/Swift.swiftmodule"
@@ -61,7 +63,7 @@ public func runTile(
   }
 }
 EOF
-swift-frontend -c "$cache/src/RegisterTile.swift" "$cache/src/Caller.swift" \
+"$frontend" -c "$cache/src/RegisterTile.swift" "$cache/src/Caller.swift" \
   -target aarch64-unknown-linux-gnu -I "$cache" -I "$cache/include" -resource-dir "$resource" \
   -module-name Kernels -O -parse-as-library -disable-implicit-concurrency-module-import \
   -disable-implicit-string-processing-module-import -o "$cache/RegisterTile.o" \
