@@ -64,22 +64,18 @@ func timeTurnedAround(tile: GEMMTile, threads: Int, policy: TimingPolicy) -> [Tu
     let ways: [(String, GEMMBlocking.Orientation)] = [
       ("as written", .asWritten), ("transposed", .transposed),
     ]
+    let blocking = GEMMBlocking(tile: tile)
     let outputs = ways.map { _ in OutputMatrix(count: shape.m * shape.n) }
     let contenders = zip(ways, outputs).map { way, output in
-      let blocking = GEMMBlocking(tile: tile)
-      let kernels = TiledKernels(
-        threads: threads, tile: tile,
-        blocking: GEMMBlocking(
-          maxDepth: blocking.maxDepth, maxWidth: blocking.maxWidth,
-          sweepWidth: blocking.sweepWidth, inPlaceWidth: blocking.inPlaceWidth,
-          orientation: way.1))
+      var forced = blocking
+      forced.orientation = way.1
+      let kernels = TiledKernels(threads: threads, tile: tile, blocking: forced)
       return Contender(name: way.0) { seconds { problem.multiply(with: kernels, into: &output.c) } }
     }
     let timings = timeInterleaved(contenders, policy: policy)
     guard let asWritten = timings["as written"], let transposed = timings["transposed"] else {
       return nil
     }
-    let blocking = GEMMBlocking(tile: tile)
     return TurnedRow(
       shape: shape, asWritten: asWritten, transposed: transposed,
       copied: blocking.floatsCopied(m: shape.m, n: shape.n, k: shape.k),

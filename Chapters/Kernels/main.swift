@@ -633,7 +633,8 @@ func lab(_ options: KernelLab) throws {
       + " GEMM tile \(tile) (\(tile.registersNeeded) registers, made for \(tile.isa)),"
       + " blocks of depth \(blocking.maxDepth) and width \(blocking.maxWidth),"
       + " swept \(blocking.sweepWidth) columns at a time,"
-      + " A read in place up to \(blocking.inPlaceWidth) columns of B"
+      + " A read in place up to \(blocking.inPlaceWidth) columns of B,"
+      + " products turned round when that copies fewer floats"
       + (tile == .best ? "" : "; forced (the best here is \(GEMMTile.best))"))
   var peak = measurePeak(tile: tile, threads: threads, quick: quick)
   results.peak = peak
@@ -1358,7 +1359,7 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
     with each, in turns. At how many columns does the packed strip's reuse beat the copy on your
     machine? Then try n = 1024 with k = 1000 and with k = 1024: the second puts A's rows exactly
     4 KB apart.
- 13. Which way round, for every product. `GEMMBlocking(..., orientation: .transposed)` turns
+ 13. Which way round, for every product. A GEMMBlocking whose `orientation` is `.transposed` turns
     every product round and `.asWritten` none. Time chapter 1's 17 multiplies (TrainingStep.swift)
     with each and with the default, on one thread and on two, in turns, and look at the
     products one by one: which gain from turning, which lose, and why does the answer change

@@ -44,11 +44,12 @@ public struct GEMMBlocking: Sendable, Equatable {
 
   /// Which way round the GEMM computes a product: as written, c = op(a)·op(b), or as its
   /// transpose, cᵀ = op(b)ᵀ·op(a)ᵀ (TiledKernels+GEMM.swift). The default picks the one that
-  /// copies fewer floats; the other two are for the lab and the tests, which compare them.
+  /// copies fewer floats; the other two are for the lab and the tests, which compare them (a
+  /// `var`, so that `var b = GEMMBlocking(tile: t); b.orientation = .asWritten` keeps the rest).
   public enum Orientation: Sendable, Equatable {
     case asWritten, cheaper, transposed
   }
-  public let orientation: Orientation
+  public var orientation: Orientation
 
   public init(
     maxDepth: Int, maxWidth: Int, sweepWidth: Int? = nil,

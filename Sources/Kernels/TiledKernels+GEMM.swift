@@ -79,6 +79,7 @@ extension TiledKernels {
       : GEMMOperands(
         m: m, n: n, k: k, a: a, transposeA: transposeA, b: b, transposeB: transposeB, c: c,
         accumulate: accumulate, transposedC: false)
+    // From here on m and n are the problem's as the loop nest computes it (swapped if turned).
     let (m, n) = (p.m, p.n)
     let (workers, chunks) = split(work: 2 * m * n * k, threshold: Self.gemmParallelFlops)
     let nr = tile.columns
