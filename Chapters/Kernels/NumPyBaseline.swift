@@ -22,6 +22,9 @@ final class NumPyWorker {
   let threads: Int
   /// NumPy's version and its BLAS library, as it reports them ("2.4.6, scipy-openblas 0.3.31").
   private(set) var version = ""
+  /// The CPU whose kernels OpenBLAS runs ("Haswell", "SkylakeX", "Zen", ...), as its
+  /// `openblas_get_corename` says, or nil for another BLAS.
+  private(set) var openBLASCore: String?
   /// The Python process's id (its CPU time is the lab's, not another program's).
   var processIdentifier: Int32 { python.processIdentifier }
   /// Why the worker stopped answering, once it has.
@@ -44,7 +47,22 @@ final class NumPyWorker {
         blas = "%s %s" % (info.get("name", "?"), info.get("version", ""))
     except Exception:
         blas = "unknown BLAS"
-    print("ready", np.__version__ + ",", blas.strip(), flush=True)
+    core = ""
+    try:
+        import ctypes
+        library = next(line.split()[-1] for line in open("/proc/self/maps")
+                       if "openblas" in line.lower() and ".so" in line)
+        handle = ctypes.CDLL(library)
+        for name in ("scipy_openblas_get_corename64_", "scipy_openblas_get_corename",
+                     "openblas_get_corename64_", "openblas_get_corename"):
+            if hasattr(handle, name):
+                function = getattr(handle, name)
+                function.restype = ctypes.c_char_p
+                core = function().decode()
+                break
+    except Exception:
+        pass
+    print("ready", core or "-", np.__version__ + ",", blas.strip(), flush=True)
     rng = np.random.default_rng(0)
     arrays = {}
     for line in sys.stdin:
@@ -65,11 +83,27 @@ final class NumPyWorker {
         print(repr(time.perf_counter() - start), flush=True)
     """
 
+  /// The environment variables that make OpenBLAS run another CPU's kernels than the one it
+  /// finds (`OPENBLAS_CORETYPE`) or size its blocks for another cache (`OPENBLAS_L2_SIZE`).
+  /// A machine image may set them for the CPU it was made on: one of ours had
+  /// OPENBLAS_CORETYPE=Haswell on an AVX-512 CPU, which halved NumPy's speed there.
+  static let overrides = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"]
+
+  /// The overrides set in this process's environment, as "NAME=value".
+  static var overridesInEnvironment: [String] {
+    let environment = ProcessInfo.processInfo.environment
+    return overrides.compactMap { name in environment[name].map { "\(name)=\($0)" } }
+  }
+
   /// Starts `python3` with NumPy's BLAS limited to `threads` threads and waits until NumPy is
-  /// imported. Throws `NumPyUnavailable` with the reason when python3 or NumPy is missing.
-  init(threads: Int) throws {
+  /// imported. `core` nil lets OpenBLAS pick its kernels for this CPU (the `overrides` are taken
+  /// out of the environment); a name ("Haswell") makes it run that CPU's. Throws
+  /// `NumPyUnavailable` with the reason when python3 or NumPy is missing.
+  init(threads: Int, core: String? = nil) throws {
     self.threads = threads
     var environment = ProcessInfo.processInfo.environment
+    for name in Self.overrides { environment[name] = nil }
+    if let core { environment["OPENBLAS_CORETYPE"] = core }
     for name in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"] {
       environment[name] = String(threads)
     }
@@ -97,7 +131,9 @@ final class NumPyWorker {
       close()
       throw NumPyUnavailable(reason: "unexpected answer from python3: \(first)")
     }
-    version = String(first.dropFirst(6))
+    let fields = first.dropFirst(6).split(separator: " ", maxSplits: 1)
+    openBLASCore = fields.first.flatMap { $0 == "-" ? nil : String($0) }
+    version = fields.count > 1 ? String(fields[1]) : ""
   }
 
   /// Seconds of one NumPy matmul of op(a) (m, k) by op(b) (k, n), or nil once the worker failed.

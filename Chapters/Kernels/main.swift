@@ -695,11 +695,29 @@ func lab(_ options: KernelLab) throws {
     results.numpy = ["available": false, "reason": "--no-numpy"]
   } else {
     do {
-      let main = try NumPyWorker(threads: threads)
+      let core = options.openBLASCore
+      let main = try NumPyWorker(threads: threads, core: core)
       numpy.workers.append(("numpy", main))
-      if threads > 1 { numpy.workers.append(("numpy-1-thread", try NumPyWorker(threads: 1))) }
-      print("NumPy \(main.version), timed in the same rounds")
-      results.numpy = ["available": true, "version": .text(main.version)]
+      if threads > 1 {
+        numpy.workers.append(("numpy-1-thread", try NumPyWorker(threads: 1, core: core)))
+      }
+      let kernels = main.openBLASCore.map { name in
+        ", OpenBLAS's kernels for \(name) "
+          + (core == nil ? "(its own choice for this CPU)" : "(forced by --openblas-core)")
+      }
+      print("NumPy \(main.version)\(kernels ?? ""), timed in the same rounds")
+      let overrides = NumPyWorker.overridesInEnvironment
+      if core == nil, !overrides.isEmpty {
+        print(
+          "  (set aside for NumPy: \(overrides.joined(separator: ", ")) from the environment, "
+            + "which would make OpenBLAS run another CPU's kernels or blocks; "
+            + "--openblas-core NAME forces a CPU's kernels)")
+      }
+      results.numpy = [
+        "available": true, "version": .text(main.version),
+        "openblas_core": main.openBLASCore.map(MetricValue.text) ?? .null,
+        "openblas_core_forced": .flag(core != nil),
+      ]
     } catch {
       print("NumPy baseline skipped: \(error)")
       results.numpy = ["available": false, "reason": .text("\(error)")]
@@ -1398,6 +1416,14 @@ struct KernelLab: ParsableCommand {
   func gemmTile() throws -> GEMMTile {
     try GEMMTile.resolve(flag: tile)
   }
+
+  @Option(
+    name: .customLong("openblas-core"),
+    help: ArgumentHelp(
+      "Make NumPy's OpenBLAS run the kernels it has for this CPU family (e.g. Haswell, "
+        + "SkylakeX, Zen) instead of the ones it picks; OPENBLAS_CORETYPE in the environment is "
+        + "set aside unless this is given.", valueName: "name"))
+  var openBLASCore: String?
 
   @Flag(help: "Skip the NumPy (OpenBLAS) baseline even if python3 and numpy are installed.")
   var noNumpy = false
