@@ -23,11 +23,14 @@ import PackageDescription
 // the binary is meant for the machine that built it. BOTTLENECK_MARCH picks another target, to see
 // the code another CPU would get: `BOTTLENECK_MARCH=haswell swift build -c release
 // --scratch-path .build-haswell` builds AVX2 code (16 vector registers) on an AVX-512 machine,
-// and `skylake-avx512` the reverse (which only runs where AVX-512 is).
+// and `skylake-avx512` the reverse (which only runs where AVX-512 is). The C target also gets it as
+// a define, so that the kernel lab can say which -march its binary was built with.
 let march = ProcessInfo.processInfo.environment["BOTTLENECK_MARCH"] ?? "native"
 #if arch(x86_64) || arch(arm64)
   let nativeCPU: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=\(march)"])]
-  let nativeCPUC: [CSetting] = [.unsafeFlags(["-march=\(march)"])]
+  let nativeCPUC: [CSetting] = [
+    .unsafeFlags(["-march=\(march)"]), .define("BOTTLENECK_MARCH", to: "\"\(march)\""),
+  ]
 #else
   let nativeCPU: [SwiftSetting] = []
   let nativeCPUC: [CSetting] = []
@@ -130,12 +133,15 @@ let package = Package(
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
     .testTarget(name: "DataTests", dependencies: ["Data"]),
     .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
-    .testTarget(name: "ChapterKitTests", dependencies: ["ChapterKit", "Training", "Checkpoint", "AtomicWrites"]),
+    .testTarget(
+      name: "ChapterKitTests",
+      dependencies: ["ChapterKit", "Training", "Checkpoint", "AtomicWrites"]),
     // Runs the chapter executables as a learner would (--quick) and checks what they write.
     .testTarget(
       name: "ChaptersTests",
       dependencies: [
-        "Vanilla", "Denoising", "Sparse", "Contractive", "Variational", "Convolutional", "KernelLab", "Figures", "Checkpoint",
+        "Vanilla", "Denoising", "Sparse", "Contractive", "Variational", "Convolutional",
+        "KernelLab", "Figures", "Checkpoint",
       ]),
   ]
 )

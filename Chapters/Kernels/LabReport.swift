@@ -53,13 +53,16 @@ struct MachineFacts {
     return facts
   }
 
-  /// Single-precision floating-point operations one core can start per cycle, from its vector
-  /// width: 2 FMA units x 16 lanes x 2 (a multiply and an add) = 64 with AVX-512, 32 with AVX2.
-  /// nil where unknown. (Some AVX-512 parts have one FMA unit, and then half of this.)
+  /// Single-precision floating-point operations one core can start per cycle with the vector
+  /// instructions this build uses (an AVX2 build on an AVX-512 CPU gets AVX2's): 2 FMA units x
+  /// 16 lanes x 2 (a multiply and an add) = 64 with AVX-512, 32 with AVX2. nil where unknown.
+  /// (Some AVX-512 parts have one FMA unit, and then half of this.)
   var flopsPerCycle: Int? {
-    if flags.contains("avx512f") { return 64 }
-    if flags.contains("avx2") && flags.contains("fma") { return 32 }
-    return nil
+    switch VectorISA.usable {
+    case .avx512: 64
+    case .avx2: 32
+    default: nil
+    }
   }
 
   /// The peak GFLOP/s of one core at the reported clock, when both are known.
@@ -86,9 +89,7 @@ enum BuildFacts {
   /// The flags from Package.swift's `fast` settings for this configuration.
   static var flags: [String] {
     var flags: [String] = []
-    #if arch(x86_64) || arch(arm64)
-      flags.append("-Xcc -march=native")
-    #endif
+    if !VectorISA.compiledMarch.isEmpty { flags.append("-Xcc -march=\(VectorISA.compiledMarch)") }
     flags.append("-O")
     return flags
   }

@@ -47,6 +47,14 @@ int bottleneck_compiled_vector_isa(void) {
 #endif
 }
 
+const char *bottleneck_compiled_march(void) {
+#if defined(BOTTLENECK_MARCH)
+  return BOTTLENECK_MARCH;
+#else
+  return "";
+#endif
+}
+
 #if defined(__linux__)
 #include <stdio.h>
 #include <unistd.h>

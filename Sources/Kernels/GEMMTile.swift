@@ -191,6 +191,10 @@ public enum VectorISA: Int, Comparable, Sendable, CustomStringConvertible {
   public static let compiled =
     VectorISA(rawValue: Int(bottleneck_compiled_vector_isa())) ?? .baseline
 
+  /// The -march the kernels were compiled with (Package.swift's BOTTLENECK_MARCH, "native" by
+  /// default), or "" when the build gave none.
+  public static let compiledMarch = String(cString: bottleneck_compiled_march())
+
   /// What both have: a binary built for AVX2 cannot use AVX-512 on a CPU that has it, and one
   /// built for AVX-512 would not even start on a CPU without it.
   public static var usable: VectorISA { min(cpu, compiled) }

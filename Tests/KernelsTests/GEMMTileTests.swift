@@ -250,6 +250,15 @@ struct GEMMTileTests {
     #endif
   }
 
+  @Test("the build names the -march it was compiled with")
+  func compiledMarchIsNamed() {
+    #if arch(x86_64) || arch(arm64)
+      // Package.swift passes BOTTLENECK_MARCH (default "native") to the C target as a define.
+      #expect(!VectorISA.compiledMarch.isEmpty)
+      #expect(!VectorISA.compiledMarch.contains(" "))
+    #endif
+  }
+
   @Test("block sizes follow the tile and the L1 cache")
   func blocking() {
     // 48 KB L1 (the AVX-512 Xeon): the 8x32 tile keeps the depth it was tuned with.

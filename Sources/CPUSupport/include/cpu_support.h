@@ -68,6 +68,10 @@ int bottleneck_cpu_vector_isa(void);
 /// Code the compiler never emitted AVX-512 for cannot use it, whatever the CPU has.
 int bottleneck_compiled_vector_isa(void);
 
+/// The -march this library was compiled with ("native", "znver3", ...: Package.swift's
+/// BOTTLENECK_MARCH), or "" when the build gave none.
+const char *bottleneck_compiled_march(void);
+
 /// The size in bytes of the level-1 data cache (level 1) or the level-2 cache (level 2) of one
 /// core, as the system reports it (sysconf or /sys on Linux, sysctl on macOS); 0 if unknown.
 long bottleneck_cache_size(int level);
