@@ -688,7 +688,13 @@ func lab(_ options: KernelLab) throws {
 
   /*:
    **The NumPy yardstick**, if python3 and NumPy are installed: one worker with the lab's
-   thread count, one with a single thread.
+   thread count, one with a single thread. OpenBLAS runs the kernels it picks for this CPU, and
+   the lab prints their name: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are taken out of NumPy's
+   environment, because a machine image may set them for another CPU. (One of ours set
+   OPENBLAS_CORETYPE=Haswell on an AVX-512 Zen 5: NumPy ran AVX2 kernels at half speed, and the
+   table showed tiled at 1.8x NumPy at 1024³ where the fair figure was 0.94.) `--openblas-core
+   Haswell` forces a family on purpose, e.g. to compare an AVX2 build (BOTTLENECK_MARCH) with
+   OpenBLAS's AVX2 kernels on the same CPU.
    */
   var numpy = NumPyBaseline()
   if options.noNumpy {
