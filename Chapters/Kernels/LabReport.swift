@@ -223,6 +223,8 @@ struct LabResults {
       "machine": .group(machineGroup),
       "cpu": [
         "isa": .text(VectorISA.usable.description), "tile": .text(tile.rawValue),
+        "turn_cost_column_write": .number(tile.turnCosts.columnWrite),
+        "turn_cost_column_read": .number(tile.turnCosts.columnRead),
         "peak_gflops_1_thread": MetricValue(orNull: peak?.oneThread),
         "peak_gflops": MetricValue(orNull: peak?.allThreads),
         "peak_gflops_1_thread_runs": .list((peak?.oneThreadRuns ?? []).map { .number($0) }),

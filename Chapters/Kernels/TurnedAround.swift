@@ -28,6 +28,8 @@ struct TurnedRow {
   var asWritten: Timing
   var transposed: Timing
   var copied: (asWritten: Int, transposed: Int)
+  /// The copies weighed by the tile's turn costs: what the default compares.
+  var cost: (asWritten: Double, transposed: Double)
   /// Whether the default (`.cheaper`) computes it turned round.
   var chosen: Bool
   var identicalBits: Bool
@@ -44,6 +46,8 @@ struct TurnedRow {
       "as_written_runs": .integer(asWritten.runs), "transposed_runs": .integer(transposed.runs),
       "floats_copied_as_written": .integer(copied.asWritten),
       "floats_copied_transposed": .integer(copied.transposed),
+      "weighed_cost_as_written": .number(cost.asWritten),
+      "weighed_cost_transposed": .number(cost.transposed),
       "chosen": .text(chosen ? "transposed" : "as written"), "identical_bits": .flag(identicalBits),
     ]
   }
@@ -53,7 +57,8 @@ struct TurnedRow {
   /// convolution cuts it on a 512 KB L2 (9 images: 7·7·9 = 441 columns; k = 32·3·3 = 288).
   static let shapes =
     GEMMShape.chapterShapes + [
-      GEMMShape(label: "conv forward w·col", m: 64, n: 441, k: 288)
+      GEMMShape(label: "decoder y = h·Wᵀ", m: 128, n: 784, k: 256, transposeB: true),
+      GEMMShape(label: "conv forward w·col", m: 64, n: 441, k: 288),
     ]
 }
 
@@ -76,10 +81,16 @@ func timeTurnedAround(tile: GEMMTile, threads: Int, policy: TimingPolicy) -> [Tu
     guard let asWritten = timings["as written"], let transposed = timings["transposed"] else {
       return nil
     }
+    let copied = blocking.floatsCopied(m: shape.m, n: shape.n, k: shape.k)
     return TurnedRow(
       shape: shape, asWritten: asWritten, transposed: transposed,
-      copied: blocking.floatsCopied(m: shape.m, n: shape.n, k: shape.k),
-      chosen: blocking.transposes(m: shape.m, n: shape.n, k: shape.k),
+      copied: (copied.asWritten, copied.transposed),
+      cost: blocking.weighedCost(
+        m: shape.m, n: shape.n, k: shape.k, transposeA: shape.transposeA,
+        transposeB: shape.transposeB),
+      chosen: blocking.transposes(
+        m: shape.m, n: shape.n, k: shape.k, transposeA: shape.transposeA,
+        transposeB: shape.transposeB),
       identicalBits: outputs[0].c.map(\.bitPattern) == outputs[1].c.map(\.bitPattern))
   }
 }
@@ -87,12 +98,14 @@ func timeTurnedAround(tile: GEMMTile, threads: Int, policy: TimingPolicy) -> [Tu
 /// The table: floats copied each way, GFLOP/s each way, their ratio, and the default's choice.
 func turnedTable(_ rows: [TurnedRow]) -> TextTable {
   var table = TextTable([
-    "shape", "m x n x k", "copied as written", "turned", "GFLOP/s as written", "turned",
+    "shape", "m x n x k", "copied as written", "turned", "weighed as written", "turned",
+    "GFLOP/s as written", "turned",
     "turned / as written", "chosen", "bits",
   ])
   for row in rows {
     table.add([
       row.shape.label, row.shape.text, "\(row.copied.asWritten)", "\(row.copied.transposed)",
+      "\(Int(row.cost.asWritten.rounded()))", "\(Int(row.cost.transposed.rounded()))",
       gflopsText(row.gflops(row.asWritten)), gflopsText(row.gflops(row.transposed)),
       Format.significant(row.gflops(row.transposed) / row.gflops(row.asWritten), digits: 2),
       row.chosen ? "turned" : "as written", row.identicalBits ? "same" : "DIFFERENT",

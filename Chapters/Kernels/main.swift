@@ -797,7 +797,10 @@ func lab(_ options: KernelLab) throws {
   print(stepTable(results.trainingStep).text)
   print(
     "\nWhich way round: c = op(a)·op(b) as written, or turned round as cᵀ = op(b)ᵀ·op(a)ᵀ "
-      + "(tiled, \(threads) thread(s); floats copied: packed, plus c written one by one when turned)"
+      + "(tiled, \(threads) thread(s); floats copied: packed, plus c written one by one when turned; "
+      + "weighed: with the \(tile) tile's costs, \(Format.significant(tile.turnCosts.columnWrite, digits: 2)) "
+      + "per float written as a column, \(Format.significant(tile.turnCosts.columnRead, digits: 2)) more "
+      + "per float of a read down its columns; the smaller weighed count is chosen)"
   )
   print(turnedTable(results.turned).text)
   print(

@@ -53,47 +53,93 @@ public struct GEMMBlocking: Sendable, Equatable {
 
   public init(
     maxDepth: Int, maxWidth: Int, sweepWidth: Int? = nil,
-    inPlaceWidth: Int = GEMMBlocking.defaultInPlaceWidth, orientation: Orientation = .cheaper
+    inPlaceWidth: Int = GEMMBlocking.defaultInPlaceWidth, orientation: Orientation = .cheaper,
+    turnCosts: TurnCosts = .plain
   ) {
     self.maxDepth = maxDepth
     self.maxWidth = maxWidth
     self.sweepWidth = sweepWidth ?? maxWidth
     self.inPlaceWidth = inPlaceWidth
     self.orientation = orientation
+    self.turnCosts = turnCosts
   }
+
+  /// What the choice of orientation charges, in floats copied, for the two things a turned
+  /// product does that packing does not: write c's tiles as columns, one float at a time
+  /// (`columnWrite` per float of c, per k-block), and read a strip of a where it lies in a matrix
+  /// stored (k, m), one step's few floats per cache line (`columnRead` per float of that a, on
+  /// top of none for a strip read by rows). Each tile carries its own (`GEMMTile.turnCosts`):
+  /// where they were measured they differ by CPU more than by anything the count can see.
+  public struct TurnCosts: Sendable, Equatable {
+    public var columnWrite: Double
+    public var columnRead: Double
+    public init(columnWrite: Double, columnRead: Double) {
+      self.columnWrite = columnWrite
+      self.columnRead = columnRead
+    }
+    /// Every float counted once, and a read down the columns as free as one along the rows.
+    public static let plain = TurnCosts(columnWrite: 1, columnRead: 0)
+  }
+  public var turnCosts: TurnCosts
 
   /// Whether the (m, n) product with depth k is computed as its transpose, cᵀ (n, m) =
   /// op(b)ᵀ·op(a)ᵀ. Both are the same sums in the same order (a multiply-add does not care which
   /// factor is which), so the bits are the same; what changes is what gets copied.
-  /// `.cheaper` turns a product round when that copies fewer floats (`floatsCopied`) and its
-  /// new b, with m columns, is narrow enough for its strips of a to be read in place.
-  /// With k-blocks of 256 that turns the lab's dx = dy·W of Linear(784 → 256) (128, 784,
-  /// k 256) and chapter 1's last forward product (the same shape), and a convolution with 64
-  /// filters (64, columns, k 288); not the forward x·Wᵀ (128, 256, k 784: four k-blocks), nor
-  /// dW = dyᵀ·x (256, 784, k 128), nor 1024³ (m = n).
-  public func transposes(m: Int, n: Int, k: Int) -> Bool {
+  /// `.cheaper` turns a product round when that copies fewer floats (`floatsCopied`, weighed by
+  /// `turnCosts`) and its new b, with m columns, is narrow enough for its strips of a to be read
+  /// in place. With k-blocks of 256 and plain costs that turns the lab's dx = dy·W of
+  /// Linear(784 → 256) (128, 784, k 256) and chapter 1's last forward product (the same shape,
+  /// b transposed), and a convolution with 64 filters (64, columns, k 288); not the forward
+  /// x·Wᵀ (128, 256, k 784: four k-blocks), nor dW = dyᵀ·x (256, 784, k 128), nor 1024³ (m = n).
+  /// The 8x32 tile's costs keep dx and the convolution as written (the turned a, b stored (k, n),
+  /// would be read down its columns) and still turn the decoder's product.
+  public func transposes(
+    m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false
+  ) -> Bool {
     switch orientation {
     case .asWritten: return false
     case .transposed: return true
     case .cheaper:
       guard m < n, m <= inPlaceWidth else { return false }
-      let copied = floatsCopied(m: m, n: n, k: k)
-      return copied.transposed < copied.asWritten
+      let cost = weighedCost(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+      return cost.transposed < cost.asWritten
     }
+  }
+
+  /// `floatsCopied` with `turnCosts` applied: the floats written as columns weighed by
+  /// `columnWrite`, plus `columnRead` for each float of an a read in place down its columns (as
+  /// written when a is stored (k, m) and b is narrow; turned when b is stored (k, n), since
+  /// that b becomes the turned product's a, and the turned b, m columns, is narrow).
+  public func weighedCost(
+    m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool
+  ) -> (asWritten: Double, transposed: Double) {
+    let copied = floatsCopied(m: m, n: n, k: k)
+    let asWrittenColumns = transposeA && n <= inPlaceWidth ? m * k : 0
+    let turnedColumns = !transposeB && m <= inPlaceWidth ? n * k : 0
+    let asWritten = Double(copied.asWritten) + turnCosts.columnRead * Double(asWrittenColumns)
+    let transposed =
+      Double(copied.transposed - copied.columnWrites)
+      + turnCosts.columnWrite * Double(copied.columnWrites)
+      + turnCosts.columnRead * Double(turnedColumns)
+    return (asWritten, transposed)
   }
 
   /// About how many floats the loop nest copies for the (m, n) product with depth k, as written
   /// and transposed. As written: b packed once (k·n), and a packed once per block of b's columns
   /// when its strips meet more than `inPlaceWidth` of them (read in place otherwise).
   /// Transposed: the same with m and n swapped, plus c written one float at a time (m·n once
-  /// per k-block: RegisterTile's `transposedC`), since its tiles arrive as columns.
-  public func floatsCopied(m: Int, n: Int, k: Int) -> (asWritten: Int, transposed: Int) {
+  /// per k-block: RegisterTile's `transposedC`), since its tiles arrive as columns; those are
+  /// `columnWrites`, part of `transposed`.
+  public func floatsCopied(m: Int, n: Int, k: Int) -> (
+    asWritten: Int, transposed: Int, columnWrites: Int
+  ) {
     func packed(_ m: Int, _ n: Int) -> Int {
       let widthBlocks = (n + maxWidth - 1) / maxWidth
       return k * n + (n > inPlaceWidth ? m * k * widthBlocks : 0)
     }
     let depthBlocks = (k + maxDepth - 1) / maxDepth
-    return (packed(m, n), packed(n, m) + m * n * depthBlocks)
+    let columnWrites = m * n * depthBlocks
+    return (packed(m, n), packed(n, m) + columnWrites, columnWrites)
   }
 
   /// Cache sizes when the system does not say: 32 KB L1 and 512 KB L2, small for any CPU of the
@@ -112,6 +158,7 @@ public struct GEMMBlocking: Sendable, Equatable {
     sweepWidth = max(tile.columns, min(maxWidth, sweepColumns / tile.columns * tile.columns))
     inPlaceWidth = Self.defaultInPlaceWidth
     orientation = .cheaper
+    turnCosts = tile.turnCosts
   }
 
   /// The blocks for `tile` on this machine's caches.

@@ -59,6 +59,26 @@ public enum GEMMTile: String, CaseIterable, Sendable, CustomStringConvertible {
     return rows * vectors + vectors + 1
   }
 
+  /// What GEMMBlocking's choice of orientation charges for writing c as columns and reading a
+  /// down its columns (GEMMBlocking.TurnCosts), as measured with the tile on its CPU.
+  /// - 8x32, on the 2-core Ice Lake Xeon (2 Dec 2026, Scratch runs in turns, 1 and 2 threads):
+  ///   turned, dx = dy·W (128 x 784, k 256) ran at 0.68-0.71 of as written and a
+  ///   convolution's forward product (64 x 1568, k 288) at 0.67-0.82, both with b stored (k, n);
+  ///   turned with a packed instead of read in place, dx still lost (0.84), and a vector
+  ///   write of c's columns instead of one float at a time changed nothing. With b stored
+  ///   (n, k), chapter 1's decoder product (the dx shape) gained 1.05-1.15x turned, a weight
+  ///   gradient (64 x 288, k 1568) 1.14x on 2 threads, while one with 3136 columns and k 128
+  ///   lost (0.77-0.89). Charging 1.5 per float written as a column and 1 per float read down
+  ///   the columns gives those choices.
+  /// - 6x16, on the 2-core Zen 3 EPYC: the plain count; turning dx and the convolutions' products
+  ///   gained 1.07-1.33x there. NEON's and the portable tile: untimed, the plain count.
+  public var turnCosts: GEMMBlocking.TurnCosts {
+    switch self {
+    case .avx512: GEMMBlocking.TurnCosts(columnWrite: 1.5, columnRead: 1)
+    case .avx2, .neon, .portable: .plain
+    }
+  }
+
   /// The instruction set the tile was made for, as the lab and metrics.json name it.
   public var isa: VectorISA {
     switch self {

@@ -40,11 +40,13 @@
 // read where it lies when b is narrow. For a short, wide product that is a choice between
 // packing a large b (dx = dy·W in chapter 1: W, 256 x 784 floats) and packing the short a
 // (dy, 128 x 256) and writing c's tiles as columns, one float at a time.
-// GEMMBlocking.transposes(m:n:k:) counts the floats each way copies and picks the smaller.
-// On the EPYC (timed in turns, 2 Dec 2026) dx = dy·W turned ran 1.0-1.2x as fast as written,
-// a convolution's forward and weight-gradient products 1.07-1.33x, on one thread and two; the
-// products the count keeps as written gain on two threads and lose on one, or lose on both
-// (k = 32: a third). The kernel lab's "Which way round" table times both
+// GEMMBlocking.transposes counts the floats each way copies, weighs them by the tile's turn
+// costs (GEMMTile.turnCosts) and picks the smaller. On the Zen 3 EPYC (6x16 tile, timed in
+// turns, 2 Dec 2026) dx = dy·W turned ran 1.0-1.2x as fast as written, a convolution's forward
+// and weight-gradient products 1.07-1.33x, on one thread and two; the products the count keeps
+// as written gain on two threads and lose on one, or lose on both (k = 32: a third). On the Ice
+// Lake Xeon (8x32 tile) turning lost wherever the turned a is read down its columns (dx: 0.7),
+// and the 8x32 tile's costs say so. The kernel lab's "Which way round" table times both
 // ways. The loop nest below never knows: it computes an (m, n) product, whose tiles go to c as
 // rows or, when `transposedC`, as columns.
 // k is never split across threads: each element of c is summed in the same order whatever the
@@ -72,7 +74,7 @@ extension TiledKernels {
       return
     }
     let p =
-      blocking.transposes(m: m, n: n, k: k)
+      blocking.transposes(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
       ? GEMMOperands(
         m: n, n: m, k: k, a: b, transposeA: !transposeB, b: a, transposeB: !transposeA, c: c,
         accumulate: accumulate, transposedC: true)

@@ -203,6 +203,35 @@ struct GEMMTileTests {
     let copied = blocking.floatsCopied(m: 128, n: 784, k: 256)
     #expect(copied.asWritten == 256 * 784 + 128 * 256)
     #expect(copied.transposed == 256 * 128 + 128 * 784)
+    #expect(copied.columnWrites == 128 * 784)
+    // Plain costs: the weighed count is the count, whatever the layouts.
+    let plain = blocking.weighedCost(m: 128, n: 784, k: 256, transposeA: false, transposeB: false)
+    #expect(plain.asWritten == Double(copied.asWritten))
+    #expect(plain.transposed == Double(copied.transposed))
+  }
+
+  @Test("the 8x32 tile's turn costs keep products whose turned a would be read down its columns")
+  func turnCostsOfTheWideTile() {
+    let blocking = GEMMBlocking(tile: .avx512, l1: 48 * 1024, l2: 2 << 20)
+    #expect(blocking.turnCosts == GEMMTile.avx512.turnCosts)
+    // dx = dy·W (b = W stored (k, n)): turned, W would be read down its columns: as written.
+    #expect(!blocking.transposes(m: 128, n: 784, k: 256))
+    // The decoder's y = h·Wᵀ (W stored (n, k)): turned, W is read along its rows: turned.
+    #expect(blocking.transposes(m: 128, n: 784, k: 256, transposeB: true))
+    // A convolution's forward w·col as written; its weight gradient dy·colᵀ turned, unless
+    // its c (3136 columns, k 128) would be written as columns at more cost than it saves.
+    #expect(!blocking.transposes(m: 64, n: 1568, k: 288))
+    #expect(blocking.transposes(m: 64, n: 288, k: 1568, transposeB: true))
+    #expect(!blocking.transposes(m: 128, n: 3136, k: 128, transposeB: true))
+    // The weights, by hand, for dx: c's 128·784 floats at 1.5, W's 784·256 read down columns.
+    let cost = blocking.weighedCost(m: 128, n: 784, k: 256, transposeA: false, transposeB: false)
+    #expect(cost.asWritten == Double(256 * 784 + 128 * 256))
+    #expect(cost.transposed == Double(256 * 128) + 1.5 * Double(128 * 784) + Double(784 * 256))
+    // The other tiles keep the plain count (the 6x16 turned dx faster on the Zen 3 EPYC).
+    for tile in [GEMMTile.avx2, .neon, .portable] {
+      #expect(tile.turnCosts == .plain)
+      #expect(GEMMBlocking(tile: tile, l1: 32 * 1024).transposes(m: 128, n: 784, k: 256))
+    }
   }
 
   @Test("tiles have the shapes and register counts the prose gives")
@@ -265,7 +294,8 @@ struct GEMMTileTests {
     // Its 2 MB L2 holds b's whole 256 x 1024 block: one sweep across it.
     #expect(
       GEMMBlocking(tile: .avx512, l1: 48 * 1024, l2: 2 << 20)
-        == GEMMBlocking(maxDepth: 256, maxWidth: 1024, sweepWidth: 1024))
+        == GEMMBlocking(
+          maxDepth: 256, maxWidth: 1024, sweepWidth: 1024, turnCosts: GEMMTile.avx512.turnCosts))
     // 32 KB L1 (the AMD EPYC): a 6 x 256 strip of a and a 256 x 16 strip of b take 22 KB; its
     // 512 KB L2 holds a quarter of b's block, 256 x 256 floats, in half of it.
     #expect(
