@@ -12,12 +12,20 @@
  the micro-kernel's tiles are now tiles of dxᵀ, so it writes each one to dx as columns, one
  float at a time (RegisterTile's `transposedC`), 128 x 784 floats, once per k-block.
 
- `GEMMBlocking.transposes(m:n:k:)` counts the floats each way copies (`floatsCopied`) and takes the
- smaller. It turns dx = dy·W round (233,000 floats copied as written, 133,000 turned) and the
- decoder's last forward product (the same shape), and a convolution's forward product with 64
- filters; it keeps chapter 1's forward x·Wᵀ (128 x 256, k = 784) as written: its four k-blocks
- would write y's columns four times over. The table times both ways for each, in turns, and
- checks that they give the same bits.
+ `GEMMBlocking.transposes` counts the floats each way copies (`floatsCopied`), weighs them by
+ the tile's turn costs (`GEMMTile.turnCosts`) and takes the smaller. The count alone is not the
+ whole story: a float of c written into a column, one at a time, costs more than a packed one,
+ and so does a strip of a read where it lies in a matrix stored (k, m), where each step's few
+ floats sit in a cache line of their own. How much more depends on the CPU. On the Zen 3 EPYC
+ (6x16 tile) the plain count was right: dx turned round ran 1.17x as fast, the convolution's
+ product 1.2x. On the Ice Lake Xeon (8x32 tile, 2 December 2026) dx turned round ran at 0.7 of
+ as written, the convolution's at 0.67-0.88: in both, the turned a is W or the column matrix
+ read down its columns. So the 8x32 tile charges 1.5 per float written as a column and 1 per
+ float read down the columns, which keeps those two as written and still turns the decoder's
+ last product, y = h·Wᵀ (the dx shape, but W stored (n, k), so read along its rows: level
+ there, 0.95-1.1 in turns). The table times every product both ways, in turns, checks that
+ they give the same bits, and prints the raw and the weighed counts: on your machine, see
+ whether the weighed count picks the faster way.
  */
 
 import Bottleneck

@@ -1003,9 +1003,12 @@ extension TimingPolicy {
  (128 x 784, k = 256: W is the wide B), the GEMM can turn the product round and compute
  dxᵀ = Wᵀ·dyᵀ instead: the same sums in the same order, so the same bits, but now the short dy
  is packed and the big W is read in place, at the price of writing the result's tiles as columns,
- one float at a time. `GEMMBlocking.transposes(m:n:k:)` counts the floats each way copies and
- takes the smaller; the "Which way round" table times both ways on chapter 1's three products
- and a convolution's, and TurnedAround.swift tells the story.
+ one float at a time. `GEMMBlocking.transposes` counts the floats each way copies, weighs them
+ by the tile's turn costs (what a float written into a column, or read down one, costs on the
+ CPU the tile was measured on) and takes the smaller; the "Which way round" table times both
+ ways on chapter 1's three products, the decoder's last one and a convolution's, and
+ TurnedAround.swift tells the story: turning dx round won 1.17x on the Zen 3 EPYC and lost 0.7x
+ on the Ice Lake Xeon.
 
  Why groups, and not one strip at a time? One strip's share of a row of B is 128 bytes, and the
  next row's share is a whole row further on: at n = 1024 each of a strip's 256 rows is on a
@@ -1191,6 +1194,55 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  of its time. In this run the forward shape's tiled turns came out at 147; in five more runs
  the same day, tiled over NumPy on it was 0.95–1.1, and at 1024³ 1.0–1.1. At 2048³ it was
  0.85–0.98 (exercise 4 looks at what two threads give there).
+
+ **AVX-512 again: an Ice Lake Xeon.** A run on 2 December 2026 (`.build/release/kernels`,
+ 1:59): a 2-core virtual machine reporting an "Intel(R) Xeon(R) Processor @ 2.60GHz", cpu
+ family 6 model 106 (Ice Lake), AVX-512, 48 KB L1d and 1.25 MB L2 per core; Swift 6.3.1,
+ release build; NumPy 2.4.6 with scipy-openblas 0.3.31 running OpenBLAS's SkylakeX kernels;
+ other programs used 1% of the CPUs. The lab chose the 8x32 tile (depth 256, width 1024, swept
+ 640 columns at a time) and measured a peak of 157 / 309 GFLOP/s (1 / 2 threads) before the
+ GEMM timings and 181 / 301 after (the tables use 181 and 309); the 8x32 micro-kernel in L1
+ reached only 90.6-94.1 / 186-194 in the same turns, 52-63% of that peak (143 / 208, 80% and
+ 58%, in a run an hour earlier). This host is slower than the 21 November one: every column,
+ NumPy's included, is about half of that run's. GFLOP/s, medians:
+
+     shape                    m x n x k  naive  loop  unsafe  blocked  simd-1  tiled  numpy  numpy-1
+     square             256 x 256 x 256  0.737  1.31    17.3     20.4    93.3    170    150     84.9
+     square             512 x 512 x 512  0.470  1.36    14.9     14.9    93.4    166    167     88.2
+     square          1024 x 1024 x 1024  0.251  1.56    10.9     17.1    90.8    163    170     90.3
+     square          2048 x 2048 x 2048   skip  skip    skip     17.3    84.4    157    184     99.0
+     forward x·Wᵀ       128 x 256 x 784  0.838     -       -        -    71.6    129    121     68.8
+     backward dyᵀ·x     256 x 784 x 128  0.568     -       -        -    71.7    140    129     80.9
+     backward dy·W      128 x 784 x 256  0.487  1.08    14.9     14.9    80.2    155    136     85.4
+
+ Swift over NumPy: 1.1, 0.99, 0.96 and 0.85 on the squares with two threads (1.1 to 0.85 with
+ one); 1.1, 1.1 and 1.1 on chapter 1's three shapes; chapter 1's whole step 3.24 ms against
+ NumPy's 2.93 (0.90; 0.96 on one thread). At 1024³ tiled is at 53% of the measured peak, NumPy
+ at 55%, and at 84% and 88% of what the micro-kernel alone reaches in L1: on this host the
+ kernel in L1, not the loop nest around it, is what falls short of the register-only peak.
+
+ Which way round, the same run:
+
+     shape                m x n x k  copied: as written  turned  weighed: as written  turned  GFLOP/s: as written  turned  chosen
+     forward x·Wᵀ       128 x 256 x 784          200704  231424               200704  296960                  109    84.3  as written
+     backward dyᵀ·x     256 x 784 x 128          133120  233472               133120  434176                  135    85.2  as written
+     backward dy·W      128 x 784 x 256          233472  133120               233472  384000                  129    91.3  as written
+     decoder y = h·Wᵀ   128 x 784 x 256          233472  133120               233472  183296                  126     112  turned
+     conv forward w·col  64 x 441 x 288          145440   74880               145440  230112                  103    86.0  as written
+
+ The run an hour before, when the 8x32 tile still used the plain count and so turned dx and the
+ convolution's product, had dx at 99.6 GFLOP/s against NumPy's 129 (0.77); the weighed count
+ keeps dx as written, 1.1 of NumPy in this run. The decoder's product is the close call: turned
+ it was 0.89 of as written here, 0.95-1.1 in turns outside the lab (Scratch runs of the same
+ kernels, 25 rounds).
+
+ **And a Zen 5.** On a 2-core AMD EPYC of cpu family 26 (Zen 5, AVX-512, 48 KB L1d and 1 MB L2
+ per core), 2 December 2026, still with the plain count: peak 232 / 459 GFLOP/s; tiled 353 at
+ 1024³ against NumPy's 378 (0.94; 0.98 on one thread); 1.6, 0.91 and 1.2 on chapter 1's forward,
+ dW and dx shapes; tiled at 77% of the peak at 1024³, NumPy at 82%. (That machine's environment
+ set `OPENBLAS_CORETYPE=Haswell`, which made NumPy run its AVX2 kernels at half speed; the lab
+ now sets it aside, see NumPyBaseline.swift.) Its which-way table was not kept: whether the
+ 8x32 tile's weights suit Zen 5 too is for the next run there to show.
 
  Elementwise and sums, GB/s (bytes read + written per second):
 
