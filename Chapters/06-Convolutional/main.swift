@@ -285,7 +285,8 @@ func lesson(_ options: ChapterOptions) throws {
  - Give the seed model a stride-2 third convolution (64 → 16 channels, 7 → 4): how small must
    its code get before the copying test stops passing noise?
  - Put `BatchNorm2D` after each convolution of the bottleneck model: does it train faster per
-   epoch? (Sources/Layers/BatchNorm2D.swift; remember evaluation uses the running statistics.)
+   epoch? (Sources/Layers/BatchNorm2D.swift; remember evaluation uses the running statistics,
+   which are buffers, not parameters: `--resume` and `saveCheckpoint` keep them, Buffer.swift.)
  - Train the conv VAE with latent 2 and draw its manifold as in chapter 5.
  */
 

@@ -26,6 +26,7 @@ extension ChapterRun {
       sampleCount: images.count, batchSize: options.batchSize, epochs: epochs, phase: phase,
       evaluate: evaluate)
     loop.keepsOptimizersWhenFinished = false  // this Adam is not used again
+    loop.buffers = model.buffers
     loop.checkpoint = checkpoints.next(
       name: name, details: [("epochs", String(epochs)), ("training_images", String(images.count))])
     print(

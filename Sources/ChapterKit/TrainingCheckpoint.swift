@@ -1,6 +1,7 @@
 import Autodiff
 import Checkpoint
 import Foundation
+import Layers
 import TensorCore
 import Training
 
@@ -11,6 +12,7 @@ import Training
 ///
 ///     output/vanilla/checkpoints/01-autoencoder-32-d.safetensors
 ///       parameter.0 … parameter.5          the weights, in the optimizers' order
+///       buffer.0 …                         the model's buffers, if any (BatchNorm2D's statistics)
 ///       optimizer.0.m.0 … optimizer.0.v.5  Adam's moments ("optimizer.<phase>.<name>")
 ///       __metadata__: format, chapter, slot, name, seed, kernels, … and "state" (JSON)
 ///
@@ -51,8 +53,12 @@ public final class TrainingCheckpoint {
   /// Saves the loop's weights, optimizers and state (atomically). Without `optimizers` (a
   /// finished loop whose optimizer nobody uses again) the file holds the weights only, a third of
   /// the size with Adam.
-  func save(parameters: [Variable], optimizers: [any Optimizer]?, state: TrainingState) throws {
+  func save(
+    parameters: [Variable], buffers: [Buffer] = [], optimizers: [any Optimizer]?,
+    state: TrainingState
+  ) throws {
     var tensors = parameters.enumerated().map { ("parameter.\($0.offset)", $0.element.value) }
+    tensors += buffers.enumerated().map { ("buffer.\($0.offset)", $0.element.value) }
     var metadata = [
       "format": Self.formatName, "format_version": String(Self.formatVersion),
       "state": try state.json(), "optimizers": optimizers == nil ? "not saved" : "saved",
@@ -75,9 +81,9 @@ public final class TrainingCheckpoint {
   /// and optimizer states in place. Returns the loop's state, or nil when this run does not
   /// resume (or this slot was never reached). Throws `ChapterError.checkpointMismatch` naming
   /// what differs, before changing anything.
-  func restore(parameters: [Variable], optimizers: [any Optimizer], epochs: Int) throws
-    -> TrainingState?
-  {
+  func restore(
+    parameters: [Variable], buffers: [Buffer] = [], optimizers: [any Optimizer], epochs: Int
+  ) throws -> TrainingState? {
     guard resumes, FileManager.default.fileExists(atPath: url.path) else { return nil }
     let contents: SafeTensors.Contents
     do {
@@ -114,6 +120,21 @@ public final class TrainingCheckpoint {
     if contents.tensors["parameter.\(parameters.count)"] != nil {
       throw mismatch("it has more parameters than this model's \(parameters.count)")
     }
+    var bufferValues: [Tensor] = []
+    for (i, b) in buffers.enumerated() {
+      guard let t = contents.tensors["buffer.\(i)"] else {
+        throw mismatch(
+          "it has no buffer \(i) (the model has \(buffers.count) buffers, e.g. BatchNorm2D's"
+            + " running statistics)")
+      }
+      guard t.shape == b.shape else {
+        throw mismatch("buffer \(i) is \(t.shape) there and \(b.shape) here: another model shape")
+      }
+      bufferValues.append(t)
+    }
+    if contents.tensors["buffer.\(buffers.count)"] != nil {
+      throw mismatch("it has more buffers than this model's \(buffers.count)")
+    }
     guard let text = metadata["state"], let state = try? TrainingState.decode(text) else {
       throw mismatch("its training state is missing or unreadable")
     }
@@ -128,6 +149,7 @@ public final class TrainingCheckpoint {
       do { try optimizer.restore(s) } catch { throw mismatch(String(describing: error)) }
     }
     for (p, t) in zip(parameters, values) { p.value = t }
+    for (b, t) in zip(buffers, bufferValues) { b.value = t }
     return state
   }
 

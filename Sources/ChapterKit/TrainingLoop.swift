@@ -79,6 +79,10 @@ public struct TrainingLoop {
   /// optimizer trains on in a later loop; `ChapterRun.train` makes a fresh Adam per loop, so it
   /// saves the finished weights alone (a chapter 3 sweep of 1024-d models: 6 MB a model, not 19).
   public var keepsOptimizersWhenFinished = true
+  /// The model's buffers (`model.buffers`: BatchNorm2D's running statistics), which are not
+  /// parameters of any optimizer but must be saved and restored with them, or a resumed run
+  /// would evaluate with fresh statistics. `ChapterRun.train` sets them from the model.
+  public var buffers: [Buffer] = []
   /// Asked after every batch whether Ctrl-C or SIGTERM came (a test passes its own).
   public var stop: StopRequest = .shared
 
@@ -109,7 +113,7 @@ public struct TrainingLoop {
     var resumed: TrainingState?
     if let checkpoint,
       let state = try checkpoint.restore(
-        parameters: parameters, optimizers: optimizers, epochs: epochs)
+        parameters: parameters, buffers: buffers, optimizers: optimizers, epochs: epochs)
     {
       try verify(state, against: checkpoint)
       resumed = state
@@ -163,7 +167,7 @@ public struct TrainingLoop {
           try progress.update(batch: b + 1, loss: shownLoss, images: indices.count)
           if let signal = stop.requested, b + 1 < schedule.count, let checkpoint {
             try checkpoint.save(
-              parameters: parameters, optimizers: optimizers,
+              parameters: parameters, buffers: buffers, optimizers: optimizers,
               state: TrainingState(
                 epochsDone: epoch - 1, batchesDone: b + 1, step: step, generator: rng.state,
                 generatorBeforeShuffle: beforeShuffle, sums: sums, history: history,
@@ -192,7 +196,7 @@ public struct TrainingLoop {
         if let checkpoint {
           let finished = epoch == epochs && !keepsOptimizersWhenFinished
           try checkpoint.save(
-            parameters: parameters, optimizers: finished ? nil : optimizers,
+            parameters: parameters, buffers: buffers, optimizers: finished ? nil : optimizers,
             state: TrainingState(
               epochsDone: epoch, batchesDone: 0, step: step, generator: rng.state,
               generatorBeforeShuffle: rng.state, sums: WeightedSums(), history: history,

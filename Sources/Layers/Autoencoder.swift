@@ -22,4 +22,9 @@ public struct Autoencoder: Module {
   public var namedParameters: [(name: String, variable: Variable)] {
     encoder.namedParameters(prefix: "encoder") + decoder.namedParameters(prefix: "decoder")
   }
+
+  /// Buffers named "encoder.1.running_mean", ... (none unless a part has some).
+  public var namedBuffers: [(name: String, buffer: Buffer)] {
+    encoder.namedBuffers(prefix: "encoder") + decoder.namedBuffers(prefix: "decoder")
+  }
 }

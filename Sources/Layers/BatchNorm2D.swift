@@ -45,10 +45,13 @@ public final class BatchNorm2D: Module {
   public let gamma: Variable
   /// β, the per-channel shift, shape (channels), initially 0 ("bias" in a checkpoint).
   public let beta: Variable
-  /// The running mean per channel, initially 0: state, not a parameter (no gradient).
-  public private(set) var runningMean: Tensor
-  /// The running (unbiased) variance per channel, initially 1: state, not a parameter.
-  public private(set) var runningVariance: Tensor
+  /// The running mean per channel, initially 0: state, not a parameter (no gradient). A
+  /// `Buffer`, so checkpoints keep it ("running_mean", as in PyTorch).
+  public let runningMeanBuffer: Buffer
+  /// The running (unbiased) variance per channel, initially 1 ("running_var").
+  public let runningVarianceBuffer: Buffer
+  public var runningMean: Tensor { runningMeanBuffer.value }
+  public var runningVariance: Tensor { runningVarianceBuffer.value }
 
   /// A batch-norm layer for `channels` channels, with γ = 1, β = 0, running mean 0, variance 1.
   public convenience init(_ channels: Int, epsilon: Float = 1e-5, momentum: Float = 0.1) {
@@ -72,12 +75,12 @@ public final class BatchNorm2D: Module {
     self.momentum = momentum
     self.gamma = gamma
     self.beta = beta
-    self.runningMean = Tensor(zeros: [channels])
-    self.runningVariance = Tensor(repeating: 1, shape: [channels])
+    self.runningMeanBuffer = Buffer(Tensor(zeros: [channels]))
+    self.runningVarianceBuffer = Buffer(Tensor(repeating: 1, shape: [channels]))
   }
 
-  /// Replaces the running statistics, e.g. with ones saved next to a checkpoint (which stores only
-  /// the trainable parameters). Both must have shape (channels); the variances must be ≥ 0.
+  /// Replaces the running statistics (checkpoints do it through `namedBuffers`). Both must have
+  /// shape (channels); the variances must be ≥ 0.
   public func loadRunningStatistics(mean: Tensor, variance: Tensor) {
     check(
       mean.shape == [channels] && variance.shape == [channels],
@@ -86,8 +89,8 @@ public final class BatchNorm2D: Module {
     check(
       variance.scalars.allSatisfy { $0 >= 0 },
       "BatchNorm2D(\(channels)): a running variance is negative")
-    runningMean = mean
-    runningVariance = variance
+    runningMeanBuffer.value = mean
+    runningVarianceBuffer.value = variance
   }
 
   /// Normalises x, (batch, channels, height, width), with the batch's statistics in training and
@@ -125,6 +128,10 @@ public final class BatchNorm2D: Module {
     [("weight", gamma), ("bias", beta)]
   }
 
+  public var namedBuffers: [(name: String, buffer: Buffer)] {
+    [("running_mean", runningMeanBuffer), ("running_var", runningVarianceBuffer)]
+  }
+
   /// The batch's mean and 1/√(σ² + ε) per channel, sums in Double; also moves the running
   /// statistics one step towards them.
   private func batchStatistics(_ x: Tensor) -> (mean: [Float], inverseStd: [Float]) {
@@ -154,12 +161,12 @@ public final class BatchNorm2D: Module {
       }
     }
     let momentum = Double(self.momentum)
-    runningMean.withUnsafeMutablePointer { r in
+    runningMeanBuffer.value.withUnsafeMutablePointer { r in
       for c in 0..<channels { r[c] = Float((1 - momentum) * Double(r[c]) + momentum * mean[c]) }
     }
     if m > 1 {
       let unbiased = Double(m) / Double(m - 1)
-      runningVariance.withUnsafeMutablePointer { r in
+      runningVarianceBuffer.value.withUnsafeMutablePointer { r in
         for c in 0..<channels {
           r[c] = Float((1 - momentum) * Double(r[c]) + momentum * variance[c] * unbiased)
         }

@@ -10,11 +10,28 @@ public protocol Module {
   /// Every trainable parameter with a dotted name ("encoder.0.weight"), in a fixed order: the
   /// optimizer updates them, a checkpoint stores them under these names.
   var namedParameters: [(name: String, variable: Variable)] { get }
+
+  /// Every buffer (state that is kept but not trained, `Buffer`) with a dotted name
+  /// ("encoder.1.running_mean"), in a fixed order. Most layers have none, and the default says
+  /// so; a module made of other modules must list its parts' buffers, as it lists their
+  /// parameters, or a checkpoint would leave them out.
+  var namedBuffers: [(name: String, buffer: Buffer)] { get }
 }
 
 extension Module {
   /// The parameters without their names.
   public var parameters: [Variable] { namedParameters.map(\.variable) }
+
+  /// No buffers: the default, for layers that keep no state between steps.
+  public var namedBuffers: [(name: String, buffer: Buffer)] { [] }
+
+  /// The buffers without their names.
+  public var buffers: [Buffer] { namedBuffers.map(\.buffer) }
+
+  /// The same module's buffers with "prefix." in front of each name.
+  public func namedBuffers(prefix: String) -> [(name: String, buffer: Buffer)] {
+    namedBuffers.map { (prefix + "." + $0.name, $0.buffer) }
+  }
 
   /// How many numbers the model learns.
   public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }

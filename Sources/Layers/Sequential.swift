@@ -15,6 +15,10 @@ public struct Sequential: Module {
   public var namedParameters: [(name: String, variable: Variable)] {
     layers.enumerated().flatMap { i, layer in layer.namedParameters(prefix: "\(i)") }
   }
+
+  public var namedBuffers: [(name: String, buffer: Buffer)] {
+    layers.enumerated().flatMap { i, layer in layer.namedBuffers(prefix: "\(i)") }
+  }
 }
 
 extension Sequential {

@@ -56,6 +56,11 @@ public struct VariationalAutoencoder: Module {
   public var namedParameters: [(name: String, variable: Variable)] {
     encoder.namedParameters(prefix: "encoder") + decoder.namedParameters(prefix: "decoder")
   }
+
+  /// Buffers named "encoder.1.running_mean", ... (none unless a part has some).
+  public var namedBuffers: [(name: String, buffer: Buffer)] {
+    encoder.namedBuffers(prefix: "encoder") + decoder.namedBuffers(prefix: "decoder")
+  }
 }
 
 extension VariationalAutoencoder {

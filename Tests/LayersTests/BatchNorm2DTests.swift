@@ -45,6 +45,14 @@ struct BatchNorm2DTests {
     // In a Sequential, named by position as PyTorch does.
     let model = Sequential([BatchNorm2D(3), Flatten()])
     #expect(model.namedParameters.map(\.name) == ["0.weight", "0.bias"])
+    // Its running statistics are buffers, which checkpoints keep, named as in PyTorch.
+    #expect(bn.namedBuffers.map(\.name) == ["running_mean", "running_var"])
+    #expect(model.namedBuffers.map(\.name) == ["0.running_mean", "0.running_var"])
+    let autoencoder = Autoencoder(
+      encoder: Sequential([Flatten()]), decoder: Sequential([Unflatten(3, 1, 1), BatchNorm2D(3)]))
+    #expect(
+      autoencoder.namedBuffers.map(\.name) == ["decoder.1.running_mean", "decoder.1.running_var"])
+    #expect(Sequential([Flatten()]).namedBuffers.isEmpty)
   }
 
   @Test func trainingOutputHasMeanZeroAndVarianceOnePerChannel() {
