@@ -41,6 +41,11 @@ public struct ConvGeometry: Sendable, Equatable, CustomStringConvertible {
 
   public var outHeight: Int { (height + 2 * padding - kernel) / stride + 1 }
   public var outWidth: Int { (width + 2 * padding - kernel) / stride + 1 }
+  /// Whether each image has one patch, the whole image: a kernel the size of the image and no
+  /// padding (the output is 1x1). im2col is then a transpose (TiledKernels+Conv.swift).
+  public var patchIsWholeImage: Bool {
+    padding == 0 && kernel == height && kernel == width
+  }
   /// The same layer on `batch` images (a slice of this batch).
   public func withBatch(_ batch: Int) -> ConvGeometry {
     ConvGeometry(

@@ -72,6 +72,11 @@ let convShapes: [ConvGeometry] = [
   ConvGeometry(batch: 3, inChannels: 4, height: 7, width: 7, outChannels: 3, kernel: 7),
   ConvGeometry(batch: 3, inChannels: 5, height: 4, width: 6, outChannels: 2, kernel: 1, stride: 2),
   ConvGeometry(batch: 1, inChannels: 1, height: 3, width: 3, outChannels: 2, kernel: 7, padding: 2),
+  // One patch per image, the whole image (im2col becomes a transpose): batches that are not
+  // multiples of 8, and one with C·H·W not a multiple of 8 either.
+  ConvGeometry(batch: 13, inChannels: 3, height: 5, width: 5, outChannels: 2, kernel: 5),
+  ConvGeometry(batch: 300, inChannels: 64, height: 7, width: 7, outChannels: 2, kernel: 7),
+  ConvGeometry(batch: 9, inChannels: 2, height: 3, width: 3, outChannels: 3, kernel: 3, stride: 2),
   // More images than one im2col slice holds (TiledKernels.columnBudget: about 5 on a 512 KB L2).
   ConvGeometry(
     batch: 1000, inChannels: 32, height: 14, width: 14, outChannels: 3, kernel: 4, stride: 2,
