@@ -293,36 +293,35 @@ extension TiledKernels {
   // floats a second); the transpose moves 8x8 blocks through registers (transposeRows, the
   // GEMM's packing), reading 32 bytes of 8 images' rows and writing 32 bytes of 8 of col's.
 
-  /// col = x viewed as (N, C·H·W), transposed; the rows of col shared out between the threads.
+  /// col = x viewed as (N, C·H·W), transposed.
   func transposeImages(_ g: ConvGeometry, x: UnsafePointer<Float>, col: UnsafeMutablePointer<Float>)
   {
-    let (images, length) = (g.batch, g.inChannels * g.height * g.width)
-    let rowsPerChunk = 64
-    let chunks = (length + rowsPerChunk - 1) / rowsPerChunk
-    let (workers, _) = split(work: images * length, threshold: Self.elementwiseParallelCount)
-    parallelFor(chunks: chunks, threads: workers) { chunk in
-      let first = chunk * rowsPerChunk
-      Self.transposeRows(
-        from: x + first, stride: length, rows: images, length: min(rowsPerChunk, length - first),
-        paddedRows: images, into: col + first * images)
-    }
+    transposeInParallel(
+      x, rows: g.batch, columns: g.inChannels * g.height * g.width, into: col, chunk: 64)
   }
 
   /// dx = col transposed back, (C·H·W, N) → (N, C·H·W): each pixel of dx is in exactly one
-  /// patch, so the adjoint's sum has one term. The images shared out between the threads.
+  /// patch, so the adjoint's sum has one term.
   func transposeImages(
     _ g: ConvGeometry, col: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>
   ) {
-    let (images, length) = (g.batch, g.inChannels * g.height * g.width)
-    let imagesPerChunk = 8
-    let chunks = (images + imagesPerChunk - 1) / imagesPerChunk
-    let (workers, _) = split(work: images * length, threshold: Self.elementwiseParallelCount)
-    parallelFor(chunks: chunks, threads: workers) { chunk in
-      let first = chunk * imagesPerChunk
+    transposeInParallel(
+      col, rows: g.inChannels * g.height * g.width, columns: g.batch, into: dx, chunk: 8)
+  }
+
+  /// dst (columns, rows) = src (rows, columns) transposed, `chunk` of dst's rows at a time
+  /// shared out between the threads.
+  func transposeInParallel(
+    _ src: UnsafePointer<Float>, rows: Int, columns: Int, into dst: UnsafeMutablePointer<Float>,
+    chunk: Int
+  ) {
+    let chunks = (columns + chunk - 1) / chunk
+    let (workers, _) = split(work: rows * columns, threshold: Self.elementwiseParallelCount)
+    parallelFor(chunks: chunks, threads: workers) { c in
+      let first = c * chunk
       Self.transposeRows(
-        from: col + first, stride: images, rows: length,
-        length: min(imagesPerChunk, images - first), paddedRows: length,
-        into: dx + first * length)
+        from: src + first, stride: columns, rows: rows, length: min(chunk, columns - first),
+        paddedRows: rows, into: dst + first * rows)
     }
   }
 
