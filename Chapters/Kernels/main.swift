@@ -1217,7 +1217,8 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
 
  Swift over NumPy: 1.1, 0.99, 0.96 and 0.85 on the squares with two threads (1.1 to 0.85 with
  one); 1.1, 1.1 and 1.1 on chapter 1's three shapes; chapter 1's whole step 3.24 ms against
- NumPy's 2.93 (0.90; 0.96 on one thread). At 1024³ tiled is at 53% of the measured peak, NumPy
+ NumPy's 2.93 (0.90; 0.96 on one thread). A run an hour later, after the convolution change
+ below: 167 against 154 at 1024³ (1.1), 1.1 on each of chapter 1's shapes, 1.0 on the step. At 1024³ tiled is at 53% of the measured peak, NumPy
  at 55%, and at 84% and 88% of what the micro-kernel alone reaches in L1: on this host the
  kernel in L1, not the loop nest around it, is what falls short of the register-only peak.
 
