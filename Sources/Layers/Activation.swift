@@ -14,7 +14,9 @@ public struct Activation: Module, Sendable {
   public static let relu = Activation(.relu)
   public static let sigmoid = Activation(.sigmoid)
   public static let tanh = Activation(.tanh)
-  public static func leakyRelu(slope: Float = 0.2) -> Activation { Activation(.leakyRelu(slope: slope)) }
+  public static func leakyRelu(slope: Float = 0.2) -> Activation {
+    Activation(.leakyRelu(slope: slope))
+  }
 
   public func callAsFunction(_ x: Variable) -> Variable {
     switch kind {

@@ -3,7 +3,7 @@ import Autodiff
 /// An encoder that squeezes the input into a code, and a decoder that rebuilds the input from it:
 /// x̂ = decoder(encoder(x)). Every chapter's model has this shape; what differs is the layers
 /// inside and what the loss asks of the code.
-public struct Autoencoder: Module {
+public struct Autoencoder: BufferedModule {
   public var encoder: any Module
   public var decoder: any Module
 
@@ -24,7 +24,7 @@ public struct Autoencoder: Module {
   }
 
   /// Buffers named "encoder.1.running_mean", ... (none unless a part has some).
-  public var namedBuffers: [(name: String, buffer: Buffer)] {
+  public var ownNamedBuffers: [(name: String, buffer: Buffer)] {
     encoder.namedBuffers(prefix: "encoder") + decoder.namedBuffers(prefix: "decoder")
   }
 }

@@ -34,7 +34,7 @@ import TensorCore
 /// variance of a single value, 0/0, is undefined. A constant channel of several values also gives
 /// y = β, but its input gradient is γ/√ε · (dy − mean dy), which is the true derivative (ε is what
 /// keeps it finite) and large: about 316·γ.
-public final class BatchNorm2D: Module {
+public final class BatchNorm2D: BufferedModule {
   /// How many channels the input must have.
   public let channels: Int
   /// ε, added to the variance before the square root: keeps a constant channel finite.
@@ -128,7 +128,7 @@ public final class BatchNorm2D: Module {
     [("weight", gamma), ("bias", beta)]
   }
 
-  public var namedBuffers: [(name: String, buffer: Buffer)] {
+  public var ownNamedBuffers: [(name: String, buffer: Buffer)] {
     [("running_mean", runningMeanBuffer), ("running_var", runningVarianceBuffer)]
   }
 

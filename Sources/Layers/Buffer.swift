@@ -6,7 +6,7 @@ import TensorCore
 /// (PyTorch calls them buffers too, and keeps them in the `state_dict` next to the parameters.)
 ///
 /// A class, like `Variable`, so that a checkpoint can put saved values back into the module that
-/// owns them. Modules list theirs in `namedBuffers`; checkpoints (`saveCheckpoint`, the
+/// owns them. Modules list theirs in `namedBuffers` (`BufferedModule`); checkpoints (`saveCheckpoint`, the
 /// training loop's) store them with the parameters, so a reloaded or resumed model evaluates
 /// exactly as the one that was saved.
 public final class Buffer {

@@ -10,7 +10,8 @@ public final class Dropout: Module {
 
   public init(probability: Float, rng: inout RandomGenerator) {
     check(
-      probability >= 0 && probability < 1, "Dropout: probability must be in [0, 1), got \(probability)")
+      probability >= 0 && probability < 1,
+      "Dropout: probability must be in [0, 1), got \(probability)")
     self.probability = probability
     self.rng = rng.split()
   }

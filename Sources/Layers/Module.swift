@@ -10,20 +10,31 @@ public protocol Module {
   /// Every trainable parameter with a dotted name ("encoder.0.weight"), in a fixed order: the
   /// optimizer updates them, a checkpoint stores them under these names.
   var namedParameters: [(name: String, variable: Variable)] { get }
+}
 
-  /// Every buffer (state that is kept but not trained, `Buffer`) with a dotted name
-  /// ("encoder.1.running_mean"), in a fixed order. Most layers have none, and the default says
-  /// so; a module made of other modules must list its parts' buffers, as it lists their
-  /// parameters, or a checkpoint would leave them out.
-  var namedBuffers: [(name: String, buffer: Buffer)] { get }
+/// A module that keeps buffers (state that is kept but not trained, `Buffer`): BatchNorm2D, and
+/// every module made of other modules, which must list its parts' buffers as it lists their
+/// parameters, or a checkpoint would leave them out.
+///
+/// A protocol of its own rather than a requirement of `Module`: most modules have no buffers,
+/// and adding a requirement to `Module` changes the table of every conforming type, which an
+/// incremental build does not always recompile (a chapter's model, built before the change,
+/// crashed with a bad pointer after it until its build folder was removed).
+public protocol BufferedModule: Module {
+  /// This module's buffers, its parts' included, with dotted names ("1.running_mean"), in a
+  /// fixed order.
+  var ownNamedBuffers: [(name: String, buffer: Buffer)] { get }
 }
 
 extension Module {
   /// The parameters without their names.
   public var parameters: [Variable] { namedParameters.map(\.variable) }
 
-  /// No buffers: the default, for layers that keep no state between steps.
-  public var namedBuffers: [(name: String, buffer: Buffer)] { [] }
+  /// Every buffer with a dotted name ("encoder.1.running_mean"): a `BufferedModule`'s own, none
+  /// for any other module.
+  public var namedBuffers: [(name: String, buffer: Buffer)] {
+    (self as? any BufferedModule)?.ownNamedBuffers ?? []
+  }
 
   /// The buffers without their names.
   public var buffers: [Buffer] { namedBuffers.map(\.buffer) }

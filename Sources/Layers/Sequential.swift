@@ -3,7 +3,7 @@ import TensorCore
 
 /// Layers applied one after another: Sequential([Linear(784, 256), .relu, Linear(256, 32)]).
 /// Parameters are named by position, "0.weight", "2.bias", as in PyTorch.
-public struct Sequential: Module {
+public struct Sequential: BufferedModule {
   public var layers: [any Module]
 
   public init(_ layers: [any Module]) { self.layers = layers }
@@ -16,7 +16,7 @@ public struct Sequential: Module {
     layers.enumerated().flatMap { i, layer in layer.namedParameters(prefix: "\(i)") }
   }
 
-  public var namedBuffers: [(name: String, buffer: Buffer)] {
+  public var ownNamedBuffers: [(name: String, buffer: Buffer)] {
     layers.enumerated().flatMap { i, layer in layer.namedBuffers(prefix: "\(i)") }
   }
 }

@@ -11,7 +11,7 @@ import TensorCore
 /// The encoder predicts log σ², not σ, so that its output can be any real number.
 /// The encoder and decoder are any modules of those shapes (MLPs in chapter 5, convolutions in
 /// chapter 6).
-public struct VariationalAutoencoder: Module {
+public struct VariationalAutoencoder: BufferedModule {
   public var encoder: any Module
   public var decoder: any Module
   public let latent: Int
@@ -58,7 +58,7 @@ public struct VariationalAutoencoder: Module {
   }
 
   /// Buffers named "encoder.1.running_mean", ... (none unless a part has some).
-  public var namedBuffers: [(name: String, buffer: Buffer)] {
+  public var ownNamedBuffers: [(name: String, buffer: Buffer)] {
     encoder.namedBuffers(prefix: "encoder") + decoder.namedBuffers(prefix: "decoder")
   }
 }
