@@ -3,10 +3,16 @@ import CPUSupport
 /// How the tiled GEMM cuts a product into blocks, from the register tile and the cache sizes the
 /// system reports (TiledKernels+GEMM.swift explains the loop nest that uses them).
 ///
-///   depth (kc)  One packed strip of a (rows x kc) and one of b (kc x columns) are both in L1
-///               while the micro-kernel runs: (rows + columns) · kc floats in at most 85% of L1,
-///               and never more than 256 (deeper blocks stop paying: the k-loop's start and end
-///               are already under 1% of it).
+///   depth (kc)  The strip of a that the micro-kernel meets every strip of b with (rows x kc
+///               floats) stays in L1 across the sweep: at most two thirds of L1, the rest for
+///               b's strips, which stream past once each, and c's tile; and never more than 1024.
+///               Deeper blocks mean fewer passes over c (each k-block reads and writes it once)
+///               and fewer, longer micro-kernel calls. The first rule here kept both strips in
+///               L1, (rows + columns) · kc floats in 85% of it, at most 256; timed in turns on
+///               the Zen 5 EPYC (48 KB L1, 8x32 tile, 3 Dec 2026), kc = 1024 was 6-7% faster on
+///               one thread at 1024³ and 2048³, level to 10% on two, and 3-28% on the deep
+///               products of the chapters (a forward x·Wᵀ with k = 784, a convolution's w·col
+///               with k = 288). Not timed on other CPUs yet.
 ///   width (nc)  1024 columns (rounded down to whole strips), whatever L2 says. The textbook
 ///               rule keeps the packed block of b (kc x nc) in L2; but b's strips are read in
 ///               order and prefetched, so they stream well from L3 too, while each extra block
@@ -15,8 +21,8 @@ import CPUSupport
 ///               faster than 256 or 512 on every shape of chapter 1 and at 1024³, and 2048 no
 ///               faster than 1024.
 ///
-/// On the 2-core AVX-512 Xeon (48 KB L1, 8x32 tile) this gives kc = 256 and nc = 1024, the sizes
-/// it was tuned with; on the 2-core AMD EPYC (32 KB L1, 6x16 tile) kc = 256 and nc = 1024.
+/// On a 48 KB L1 (the AVX-512 Xeons, Zen 5) the 8x32 tile gets kc = 1024; on a 32 KB L1 (the
+/// Zen 3 EPYC) the 6x16 tile gets kc = 904; nc = 1024 for both.
 public struct GEMMBlocking: Sendable, Equatable {
   /// The largest depth of a k-block.
   public let maxDepth: Int
@@ -25,8 +31,8 @@ public struct GEMMBlocking: Sendable, Equatable {
 
   /// How many of the block's columns each row strip of a sweeps across before the next row
   /// strip starts: the strips of b it reads (kc x sweepWidth floats, half of L2) are then read
-  /// again by every other row strip of the task while they are still in L2. On the EPYC's
-  /// 512 KB L2 that is 256 columns of the 1024: on two threads 0-10% faster than sweeping all
+  /// again by every other row strip of the task while they are still in L2. On the Zen 3 EPYC's
+  /// 512 KB L2, with k-blocks of 256 (the depth rule then), that was 256 columns of the 1024: on two threads 0-10% faster than sweeping all
   /// 1024 (b's block streaming from L3), level on one, timed interleaved; on a 2 MB L2 (the
   /// AVX-512 Xeon) it is the whole block, as before.
   public let sweepWidth: Int
@@ -87,12 +93,13 @@ public struct GEMMBlocking: Sendable, Equatable {
   /// factor is which), so the bits are the same; what changes is what gets copied.
   /// `.cheaper` turns a product round when that copies fewer floats (`floatsCopied`, weighed by
   /// `turnCosts`) and its new b, with m columns, is narrow enough for its strips of a to be read
-  /// in place. With k-blocks of 256 and plain costs that turns the lab's dx = dy·W of
-  /// Linear(784 → 256) (128, 784, k 256) and chapter 1's last forward product (the same shape,
-  /// b transposed), and a convolution with 64 filters (64, columns, k 288); not the forward
-  /// x·Wᵀ (128, 256, k 784: four k-blocks), nor dW = dyᵀ·x (256, 784, k 128), nor 1024³ (m = n).
-  /// The 8x32 tile's costs keep dx and the convolution as written (the turned a, b stored (k, n),
-  /// would be read down its columns) and still turn the decoder's product.
+  /// in place. With plain costs that turns the lab's dx = dy·W of Linear(784 → 256) (128, 784,
+  /// k 256), chapter 1's last forward product (the same shape, b transposed), its first forward
+  /// x·Wᵀ (128, 256, k 784: one k-block, so c's columns are written once; with k-blocks of 256,
+  /// four times, it stayed as written) and a convolution with 64 filters (64, columns, k 288);
+  /// not dW = dyᵀ·x (256, 784, k 128), nor 1024³ (m = n). The 8x32 tile's costs keep dx and the
+  /// convolution as written (the turned a, b stored (k, n), would be read down its columns) and
+  /// still turn both forward products.
   public func transposes(
     m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false
   ) -> Bool {
@@ -151,8 +158,8 @@ public struct GEMMBlocking: Sendable, Equatable {
   /// The blocks for `tile` on an L1 data cache of `l1` bytes and an L2 of `l2`.
   public init(tile: GEMMTile, l1: Int, l2: Int = GEMMBlocking.fallbackL2) {
     let floatBytes = MemoryLayout<Float>.stride
-    let depth = l1 * 85 / 100 / ((tile.rows + tile.columns) * floatBytes)
-    maxDepth = max(32, min(256, depth / 8 * 8))
+    let depth = l1 * 2 / 3 / (tile.rows * floatBytes)
+    maxDepth = max(32, min(1024, depth / 8 * 8))
     maxWidth = 1024 / tile.columns * tile.columns
     let sweepColumns = l2 / 2 / (maxDepth * floatBytes)
     sweepWidth = max(tile.columns, min(maxWidth, sweepColumns / tile.columns * tile.columns))

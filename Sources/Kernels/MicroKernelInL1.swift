@@ -15,8 +15,16 @@
 /// with everything in L1.
 public final class MicroKernelInL1 {
   public let tile: GEMMTile
-  /// Steps along k per call: the GEMM's block depth for the tile, by default.
+  /// Steps along k per call: by default as many as keep both strips in L1 (`depthInL1`).
   public let depth: Int
+
+  /// The deepest strips of a and b (a multiple of 8, at most 256) that fit together in 85% of
+  /// an L1 of `l1` bytes. (The GEMM's own k-blocks are deeper: only its strip of a stays in L1,
+  /// while b's strips stream past; GEMMBlocking.swift.)
+  public static func depthInL1(tile: GEMMTile, l1: Int = CacheSizes.l1) -> Int {
+    let depth = l1 * 85 / 100 / ((tile.rows + tile.columns) * MemoryLayout<Float>.stride)
+    return max(8, min(256, depth / 8 * 8))
+  }
   let a: UnsafeMutablePointer<Float>
   let b: UnsafeMutablePointer<Float>
   let c: UnsafeMutablePointer<Float>
@@ -26,7 +34,7 @@ public final class MicroKernelInL1 {
 
   public init(tile: GEMMTile, depth: Int? = nil) {
     self.tile = tile
-    self.depth = max(1, depth ?? GEMMBlocking(tile: tile).maxDepth)
+    self.depth = max(1, depth ?? Self.depthInL1(tile: tile))
     a = allocateFloats(tile.rows * self.depth)
     b = allocateFloats(self.depth * tile.columns)
     c = allocateFloats(tile.rows * tile.columns)

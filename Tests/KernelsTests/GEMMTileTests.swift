@@ -191,6 +191,11 @@ struct GEMMTileTests {
     #expect(!blocking.transposes(m: 1024, n: 1024, k: 1024))
     #expect(!blocking.transposes(m: 300, n: 5000, k: 256))
     #expect(blocking.transposes(m: 64, n: 1568, k: 288))
+    // With k-blocks of 1024 the forward is one block: the turned c's columns are written once,
+    // 128·256 floats, and packing the short x (784 x 128) beats packing W (784 x 256).
+    let deep = GEMMBlocking(maxDepth: 1024, maxWidth: 1024)
+    #expect(deep.transposes(m: 128, n: 256, k: 784))
+    #expect(deep.floatsCopied(m: 128, n: 256, k: 784).transposed == 784 * 128 + 128 * 256)
     // Forced either way.
     for orientation in [GEMMBlocking.Orientation.asWritten, .transposed] {
       let forced = GEMMBlocking(maxDepth: 256, maxWidth: 1024, orientation: orientation)
@@ -290,22 +295,22 @@ struct GEMMTileTests {
 
   @Test("block sizes follow the tile and the L1 cache")
   func blocking() {
-    // 48 KB L1 (the AVX-512 Xeon): the 8x32 tile keeps the depth it was tuned with.
-    // Its 2 MB L2 holds b's whole 256 x 1024 block: one sweep across it.
+    // 48 KB L1 (the AVX-512 Xeons, Zen 5): an 8 x 1024 strip of a takes 32 KB, two thirds of it.
+    // A 2 MB L2 holds a sweep of 256 columns of b's 1024 x 1024 block in half of it.
     #expect(
       GEMMBlocking(tile: .avx512, l1: 48 * 1024, l2: 2 << 20)
         == GEMMBlocking(
-          maxDepth: 256, maxWidth: 1024, sweepWidth: 1024, turnCosts: GEMMTile.avx512.turnCosts))
-    // 32 KB L1 (the AMD EPYC): a 6 x 256 strip of a and a 256 x 16 strip of b take 22 KB; its
-    // 512 KB L2 holds a quarter of b's block, 256 x 256 floats, in half of it.
+          maxDepth: 1024, maxWidth: 1024, sweepWidth: 256, turnCosts: GEMMTile.avx512.turnCosts))
+    // 32 KB L1 (the Zen 3 EPYC): a 6 x 904 strip of a takes 21.2 KB; its 512 KB L2 holds
+    // 904 x 64 floats of b in half of it.
     #expect(
       GEMMBlocking(tile: .avx2, l1: 32 * 1024, l2: 512 * 1024)
-        == GEMMBlocking(maxDepth: 256, maxWidth: 1024, sweepWidth: 256))
+        == GEMMBlocking(maxDepth: 904, maxWidth: 1024, sweepWidth: 64))
     // A tiny L2 still sweeps one whole strip at a time.
     #expect(GEMMBlocking(tile: .avx2, l1: 32 * 1024, l2: 16 * 1024).sweepWidth == 16)
     // A tile too wide for a small L1 gets shallower blocks, and widths stay whole strips.
     let small = GEMMBlocking(tile: .avx512, l1: 32 * 1024)
-    #expect(small.maxDepth < 256 && small.maxDepth % 8 == 0)
+    #expect(small.maxDepth == 680 && small.maxDepth % 8 == 0)
     #expect(GEMMBlocking(tile: .neon, l1: 64 * 1024).maxWidth % 12 == 0)
     #expect(CacheSizes.l1 >= 16 * 1024 && CacheSizes.l2 >= 128 * 1024)
   }

@@ -32,10 +32,13 @@ struct MicroKernelInL1Tests {
     #expect(abs(Double(kernel.checksum) - total) <= 1e-5 + 1e-3 * abs(total))
   }
 
-  @Test("its depth defaults to the GEMM's block depth for the tile")
+  @Test("its depth defaults to the deepest strips that fit L1 together")
   func defaultDepth() {
     for tile in GEMMTile.allCases {
-      #expect(MicroKernelInL1(tile: tile).depth == GEMMBlocking(tile: tile).maxDepth)
+      #expect(MicroKernelInL1(tile: tile).depth == MicroKernelInL1.depthInL1(tile: tile))
     }
+    // 48 KB: (8 + 32) x 256 floats take 40 KB, under 85% of it; 16 KB: (6 + 16) x 152 take 13 KB.
+    #expect(MicroKernelInL1.depthInL1(tile: .avx512, l1: 48 * 1024) == 256)
+    #expect(MicroKernelInL1.depthInL1(tile: .avx2, l1: 16 * 1024) == 152)
   }
 }
