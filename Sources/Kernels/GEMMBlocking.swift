@@ -3,16 +3,19 @@ import CPUSupport
 /// How the tiled GEMM cuts a product into blocks, from the register tile and the cache sizes the
 /// system reports (TiledKernels+GEMM.swift explains the loop nest that uses them).
 ///
-///   depth (kc)  The strip of a that the micro-kernel meets every strip of b with (rows x kc
-///               floats) stays in L1 across the sweep: at most two thirds of L1, the rest for
-///               b's strips, which stream past once each, and c's tile; and never more than 1024.
-///               Deeper blocks mean fewer passes over c (each k-block reads and writes it once)
-///               and fewer, longer micro-kernel calls. The first rule here kept both strips in
-///               L1, (rows + columns) · kc floats in 85% of it, at most 256; timed in turns on
-///               the Zen 5 EPYC (48 KB L1, 8x32 tile, 3 Dec 2026), kc = 1024 was 6-7% faster on
-///               one thread at 1024³ and 2048³, level to 10% on two, and 3-28% on the deep
-///               products of the chapters (a forward x·Wᵀ with k = 784, a convolution's w·col
-///               with k = 288). Not timed on other CPUs yet.
+///   depth (kc)  256, on every machine. The strip of a that the micro-kernel meets every strip
+///               of b with (rows x kc floats, 6-8 KB) stays in L1 across the sweep, while b's
+///               strips stream past once each. The depth is fixed, not taken from the cache
+///               sizes, because it decides the order of the sums: each element of c is summed
+///               along k in one chain per k-block, and the blocks' sums are added in turn, so the
+///               same kc gives the same bits whatever the tile, the threads or the CPU, and every
+///               machine prints the numbers the chapters quote. (Until 3 Dec 2026 kc came from
+///               L1, both strips in 85% of it: the same 256 except for the 8x32 tile on a 32 KB
+///               L1, 168.) Deeper blocks are faster: on the Zen 5 EPYC (48 KB L1, 8x32 tile,
+///               timed in turns, 3 Dec 2026), kc = 1024 was 6-7% faster on one thread at 1024³
+///               and 2048³, level to 10% on two, 3-28% on the forward x·Wᵀ of Linear(784 → 256),
+///               6% on a convolution's w·col; but it changes every number the chapters print, and
+///               an 8 x 1024 strip would fill a 32 KB L1.
 ///   width (nc)  1024 columns (rounded down to whole strips), whatever L2 says. The textbook
 ///               rule keeps the packed block of b (kc x nc) in L2; but b's strips are read in
 ///               order and prefetched, so they stream well from L3 too, while each extra block
@@ -21,8 +24,8 @@ import CPUSupport
 ///               faster than 256 or 512 on every shape of chapter 1 and at 1024³, and 2048 no
 ///               faster than 1024.
 ///
-/// On a 48 KB L1 (the AVX-512 Xeons, Zen 5) the 8x32 tile gets kc = 1024; on a 32 KB L1 (the
-/// Zen 3 EPYC) the 6x16 tile gets kc = 904; nc = 1024 for both.
+/// Only how much of b's block a row strip sweeps across follows the machine (its L2): the
+/// order of the sums does not depend on it.
 public struct GEMMBlocking: Sendable, Equatable {
   /// The largest depth of a k-block.
   public let maxDepth: Int
@@ -31,8 +34,8 @@ public struct GEMMBlocking: Sendable, Equatable {
 
   /// How many of the block's columns each row strip of a sweeps across before the next row
   /// strip starts: the strips of b it reads (kc x sweepWidth floats, half of L2) are then read
-  /// again by every other row strip of the task while they are still in L2. On the Zen 3 EPYC's
-  /// 512 KB L2, with k-blocks of 256 (the depth rule then), that was 256 columns of the 1024: on two threads 0-10% faster than sweeping all
+  /// again by every other row strip of the task while they are still in L2. On the EPYC's
+  /// 512 KB L2 that is 256 columns of the 1024: on two threads 0-10% faster than sweeping all
   /// 1024 (b's block streaming from L3), level on one, timed interleaved; on a 2 MB L2 (the
   /// AVX-512 Xeon) it is the whole block, as before.
   public let sweepWidth: Int
@@ -93,13 +96,12 @@ public struct GEMMBlocking: Sendable, Equatable {
   /// factor is which), so the bits are the same; what changes is what gets copied.
   /// `.cheaper` turns a product round when that copies fewer floats (`floatsCopied`, weighed by
   /// `turnCosts`) and its new b, with m columns, is narrow enough for its strips of a to be read
-  /// in place. With plain costs that turns the lab's dx = dy·W of Linear(784 → 256) (128, 784,
-  /// k 256), chapter 1's last forward product (the same shape, b transposed), its first forward
-  /// x·Wᵀ (128, 256, k 784: one k-block, so c's columns are written once; with k-blocks of 256,
-  /// four times, it stayed as written) and a convolution with 64 filters (64, columns, k 288);
-  /// not dW = dyᵀ·x (256, 784, k 128), nor 1024³ (m = n). The 8x32 tile's costs keep dx and the
-  /// convolution as written (the turned a, b stored (k, n), would be read down its columns) and
-  /// still turn both forward products.
+  /// in place. With k-blocks of 256 and plain costs that turns the lab's dx = dy·W of
+  /// Linear(784 → 256) (128, 784, k 256) and chapter 1's last forward product (the same shape,
+  /// b transposed), and a convolution with 64 filters (64, columns, k 288); not the forward
+  /// x·Wᵀ (128, 256, k 784: four k-blocks), nor dW = dyᵀ·x (256, 784, k 128), nor 1024³ (m = n).
+  /// The 8x32 tile's costs keep dx and the convolution as written (the turned a, b stored (k, n),
+  /// would be read down its columns) and still turn the decoder's product.
   public func transposes(
     m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false
   ) -> Bool {
@@ -149,17 +151,18 @@ public struct GEMMBlocking: Sendable, Equatable {
     return (packed(m, n), packed(n, m) + columnWrites, columnWrites)
   }
 
+  /// The depth of a full k-block, the same on every machine (see the top of this file).
+  public static let depth = 256
+
   /// Cache sizes when the system does not say: 32 KB L1 and 512 KB L2, small for any CPU of the
-  /// last ten years, so blocks made for them fit everywhere. (L2 is reported for the record: the
-  /// block width does not depend on it.)
+  /// last ten years, so blocks made for them fit everywhere.
   public static let fallbackL1 = 32 * 1024
   public static let fallbackL2 = 512 * 1024
 
-  /// The blocks for `tile` on an L1 data cache of `l1` bytes and an L2 of `l2`.
-  public init(tile: GEMMTile, l1: Int, l2: Int = GEMMBlocking.fallbackL2) {
+  /// The blocks for `tile` on an L2 cache of `l2` bytes.
+  public init(tile: GEMMTile, l2: Int = GEMMBlocking.fallbackL2) {
     let floatBytes = MemoryLayout<Float>.stride
-    let depth = l1 * 2 / 3 / (tile.rows * floatBytes)
-    maxDepth = max(32, min(1024, depth / 8 * 8))
+    maxDepth = Self.depth
     maxWidth = 1024 / tile.columns * tile.columns
     let sweepColumns = l2 / 2 / (maxDepth * floatBytes)
     sweepWidth = max(tile.columns, min(maxWidth, sweepColumns / tile.columns * tile.columns))
@@ -168,9 +171,9 @@ public struct GEMMBlocking: Sendable, Equatable {
     turnCosts = tile.turnCosts
   }
 
-  /// The blocks for `tile` on this machine's caches.
+  /// The blocks for `tile` on this machine's L2.
   public init(tile: GEMMTile) {
-    self.init(tile: tile, l1: CacheSizes.l1, l2: CacheSizes.l2)
+    self.init(tile: tile, l2: CacheSizes.l2)
   }
 }
 

@@ -7,25 +7,24 @@
 //   registers  the micro-kernel keeps a tile of c in registers (8x32 in 16 AVX-512 registers,
 //              6x16 in 12 AVX2 ones: GEMMTile.swift) and, for each step along k, does 8·32 =
 //              256 (or 6·16 = 96) multiply-adds with just 8 + 32 (6 + 16) loaded floats.
-//   L1 cache   one packed strip of a (rows x kc floats, up to 32 KB, two thirds of a 48 KB L1)
-//              is reused against every strip of b in a sweep, so it stays in L1 while b's
-//              strips stream past. (When a task
+//   L1 cache   one packed strip of a (rows x kc floats, 6-8 KB) is reused against every strip
+//              of b in a sweep, so it stays in L1 while b's strips stream past. (When a task
 //              meets at most 256 columns of b, the strip is read where it lies in a instead:
 //              with so little reuse, the copy would cost more than it saves. GEMMBlocking.swift.)
-//   L2 cache   one packed block of b (kc x nc floats, at most 1024 x 1024 = 4 MB) is reused by
+//   L2 cache   one packed block of b (kc x nc floats, at most 256 x 1024 = 1 MB) is reused by
 //              every row strip of a. Each row strip sweeps across part of it (sweepWidth
-//              columns, half of L2: 1024 x 128 floats on a 1 MB L2) before the next row strip
+//              columns, half of L2: 256 x 256 floats on a 512 KB L2) before the next row strip
 //              does the same, so the strips of b come from L2 and not from L3; its strips are
 //              read in order and prefetched.
 // kc (the depth of a block) and nc (its width) follow the tile and the cache sizes the system
 // reports (GEMMBlocking.swift).
-// Blocking over k means c is read and written once per k-block instead of once overall: one load
-// and store per kc multiply-adds, and one micro-kernel call's start and end per kc steps.
+// Blocking over k means c is read and written once per k-block instead of once overall; with kc
+// around 200-256 that is one load and store per 200+ multiply-adds, which costs next to nothing.
 //
 // Threads split the work into rectangles of tiles of c (disjoint, so no locks and no race);
 // each task runs every k-block of its rectangle in order, packing its own strips of a for that
-// k-block a group at a time (at most a quarter of L2: 8 strips of 8 x 1024, 256 KB, on a 1 MB
-// L2) and sweeping b's block across each group. (Packing all of a up front, by all threads, would write
+// k-block a group at a time (at most a quarter of L2: 21 strips, 126 KB, on the EPYC) and
+// sweeping b's block across each group. (Packing all of a up front, by all threads, would write
 // it out and read it back from L3 or memory; at 1024³ with two threads that round trip cost a
 // few percent. Packing all of a task's rows at once, the first version of this, kept a buffer of
 // m x kc floats (10 MB for a 10,000-row product): chapter 3's peak memory went from 274 to
@@ -87,7 +86,7 @@ extension TiledKernels {
     let (workers, chunks) = split(work: 2 * m * n * k, threshold: Self.gemmParallelFlops)
     let nr = tile.columns
 
-    // Equal-sized blocks: k = 1100 becomes 2 blocks of 550, not one of 1024 and a thin one of 76.
+    // Equal-sized blocks: k = 784 becomes 4 blocks of 196, not 3 of 256 and a thin one of 16.
     let depthBlocks = (k + blocking.maxDepth - 1) / blocking.maxDepth
     let kc = (k + depthBlocks - 1) / depthBlocks
     let widthBlocks = (n + blocking.maxWidth - 1) / blocking.maxWidth

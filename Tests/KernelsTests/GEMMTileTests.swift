@@ -71,6 +71,36 @@ struct GEMMTileTests {
     }
   }
 
+  /// The same seed prints the same numbers on every machine: each element of c is summed along
+  /// k in the same order by every tile (one fused multiply-add chain per k-block of 256, the
+  /// blocks added in turn), so the tile a CPU chooses, and its L2, change the speed, not the bits.
+  @Test("every tile gives the same bits as every other, for every transpose")
+  func tilesAgreeToTheBit() {
+    for (m, n, k) in [(37, 70, 600), (128, 256, 784), (9, 1030, 300)] {
+      var random = TestRandom(seed: UInt64(m * 31 + n * 7 + k))
+      let a = random.array(m * k)
+      let b = random.array(k * n)
+      let c0 = random.array(m * n)
+      for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
+        func product(_ tile: GEMMTile, threads: Int, l2: Int) -> [UInt32] {
+          gemm(
+            TiledKernels(threads: threads, tile: tile, blocking: GEMMBlocking(tile: tile, l2: l2)),
+            m: m, n: n, k: k, a, transposeA: transposeA, b, transposeB: transposeB, into: c0,
+            accumulate: true
+          ).map(\.bitPattern)
+        }
+        let reference = product(.avx512, threads: 1, l2: 2 << 20)
+        for tile in GEMMTile.allCases {
+          for (threads, l2) in [(1, 512 * 1024), (2, 1 << 20)] {
+            #expect(
+              product(tile, threads: threads, l2: l2) == reference,
+              "\(tile) \(m)x\(n)x\(k) aᵀ=\(transposeA) bᵀ=\(transposeB) threads=\(threads)")
+          }
+        }
+      }
+    }
+  }
+
   /// The sweep width changes the order in which a task visits its tiles of c, never a tile's
   /// sum: one strip per sweep, the whole block, and this machine's width agree to the bit, on 1,
   /// 2 and 3 threads, with several width and depth blocks (and edge tiles everywhere).
@@ -191,11 +221,6 @@ struct GEMMTileTests {
     #expect(!blocking.transposes(m: 1024, n: 1024, k: 1024))
     #expect(!blocking.transposes(m: 300, n: 5000, k: 256))
     #expect(blocking.transposes(m: 64, n: 1568, k: 288))
-    // With k-blocks of 1024 the forward is one block: the turned c's columns are written once,
-    // 128·256 floats, and packing the short x (784 x 128) beats packing W (784 x 256).
-    let deep = GEMMBlocking(maxDepth: 1024, maxWidth: 1024)
-    #expect(deep.transposes(m: 128, n: 256, k: 784))
-    #expect(deep.floatsCopied(m: 128, n: 256, k: 784).transposed == 784 * 128 + 128 * 256)
     // Forced either way.
     for orientation in [GEMMBlocking.Orientation.asWritten, .transposed] {
       let forced = GEMMBlocking(maxDepth: 256, maxWidth: 1024, orientation: orientation)
@@ -217,7 +242,7 @@ struct GEMMTileTests {
 
   @Test("the 8x32 tile's turn costs keep products whose turned a would be read down its columns")
   func turnCostsOfTheWideTile() {
-    let blocking = GEMMBlocking(tile: .avx512, l1: 48 * 1024, l2: 2 << 20)
+    let blocking = GEMMBlocking(tile: .avx512, l2: 2 << 20)
     #expect(blocking.turnCosts == GEMMTile.avx512.turnCosts)
     // dx = dy·W (b = W stored (k, n)): turned, W would be read down its columns: as written.
     #expect(!blocking.transposes(m: 128, n: 784, k: 256))
@@ -235,7 +260,7 @@ struct GEMMTileTests {
     // The other tiles keep the plain count (the 6x16 turned dx faster on the Zen 3 EPYC).
     for tile in [GEMMTile.avx2, .neon, .portable] {
       #expect(tile.turnCosts == .plain)
-      #expect(GEMMBlocking(tile: tile, l1: 32 * 1024).transposes(m: 128, n: 784, k: 256))
+      #expect(GEMMBlocking(tile: tile).transposes(m: 128, n: 784, k: 256))
     }
   }
 
@@ -293,25 +318,25 @@ struct GEMMTileTests {
     #endif
   }
 
-  @Test("block sizes follow the tile and the L1 cache")
+  @Test("blocks are 256 deep on every machine; their sweep follows L2")
   func blocking() {
-    // 48 KB L1 (the AVX-512 Xeons, Zen 5): an 8 x 1024 strip of a takes 32 KB, two thirds of it.
-    // A 2 MB L2 holds a sweep of 256 columns of b's 1024 x 1024 block in half of it.
+    // The depth decides the order of the sums, so it is the same whatever the tile and L1.
+    for tile in GEMMTile.allCases {
+      #expect(GEMMBlocking(tile: tile).maxDepth == 256)
+      #expect(GEMMBlocking(tile: tile, l2: 16 * 1024).maxDepth == 256)
+      #expect(GEMMBlocking(tile: tile).maxWidth % tile.columns == 0)
+    }
+    // A 2 MB L2 (the AVX-512 Xeon) holds b's whole 256 x 1024 block: one sweep across it.
     #expect(
-      GEMMBlocking(tile: .avx512, l1: 48 * 1024, l2: 2 << 20)
+      GEMMBlocking(tile: .avx512, l2: 2 << 20)
         == GEMMBlocking(
-          maxDepth: 1024, maxWidth: 1024, sweepWidth: 256, turnCosts: GEMMTile.avx512.turnCosts))
-    // 32 KB L1 (the Zen 3 EPYC): a 6 x 904 strip of a takes 21.2 KB; its 512 KB L2 holds
-    // 904 x 64 floats of b in half of it.
+          maxDepth: 256, maxWidth: 1024, sweepWidth: 1024, turnCosts: GEMMTile.avx512.turnCosts))
+    // The AMD EPYC's 512 KB L2 holds a quarter of b's block, 256 x 256 floats, in half of it.
     #expect(
-      GEMMBlocking(tile: .avx2, l1: 32 * 1024, l2: 512 * 1024)
-        == GEMMBlocking(maxDepth: 904, maxWidth: 1024, sweepWidth: 64))
+      GEMMBlocking(tile: .avx2, l2: 512 * 1024)
+        == GEMMBlocking(maxDepth: 256, maxWidth: 1024, sweepWidth: 256))
     // A tiny L2 still sweeps one whole strip at a time.
-    #expect(GEMMBlocking(tile: .avx2, l1: 32 * 1024, l2: 16 * 1024).sweepWidth == 16)
-    // A tile too wide for a small L1 gets shallower blocks, and widths stay whole strips.
-    let small = GEMMBlocking(tile: .avx512, l1: 32 * 1024)
-    #expect(small.maxDepth == 680 && small.maxDepth % 8 == 0)
-    #expect(GEMMBlocking(tile: .neon, l1: 64 * 1024).maxWidth % 12 == 0)
+    #expect(GEMMBlocking(tile: .avx2, l2: 16 * 1024).sweepWidth == 16)
     #expect(CacheSizes.l1 >= 16 * 1024 && CacheSizes.l2 >= 128 * 1024)
   }
 }
