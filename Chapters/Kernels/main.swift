@@ -1079,8 +1079,9 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
 
 /*:
  ## What you should see
- Two machines, two runs: first the AVX2 one (what most laptops have), then the AVX-512 one the
- lab was first tuned on.
+ Four machines: first the AVX2 one (what most laptops have), then the AVX-512 Xeon the lab was
+ first tuned on, an Ice Lake Xeon and a Zen 5 EPYC. Each block is one run; read its numbers
+ next to each other, not next to another block's.
 
  **AVX2.** A run on 2 December 2026 (`swift run -c release kernels`, 2:03 with the convolution
  section): a 2-core virtual machine reporting an "AMD EPYC" (Zen 3 flags: AVX2 and FMA, no
@@ -1237,13 +1238,41 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  it was 0.89 of as written here, 0.95-1.1 in turns outside the lab (Scratch runs of the same
  kernels, 25 rounds).
 
- **And a Zen 5.** On a 2-core AMD EPYC of cpu family 26 (Zen 5, AVX-512, 48 KB L1d and 1 MB L2
- per core), 2 December 2026, still with the plain count: peak 232 / 459 GFLOP/s; tiled 353 at
- 1024³ against NumPy's 378 (0.94; 0.98 on one thread); 1.6, 0.91 and 1.2 on chapter 1's forward,
- dW and dx shapes; tiled at 77% of the peak at 1024³, NumPy at 82%. (That machine's environment
- set `OPENBLAS_CORETYPE=Haswell`, which made NumPy run its AVX2 kernels at half speed; the lab
- now sets it aside, see NumPyBaseline.swift.) Its which-way table was not kept: whether the
- 8x32 tile's weights suit Zen 5 too is for the next run there to show.
+ **And a Zen 5.** A run on 3 December 2026 (`.build/release/kernels`, 1:42): a 2-core virtual
+ machine reporting an "AMD EPYC", cpu family 26 (Zen 5), AVX-512, 48 KB L1d and 1 MB L2 per
+ core; Swift 6.3.1, release build; NumPy 2.4.6 with scipy-openblas 0.3.31 running OpenBLAS's
+ SkylakeX kernels (the environment set `OPENBLAS_CORETYPE=Haswell`, which the lab sets aside:
+ NumPyBaseline.swift); other programs used 1% of the CPUs. The lab chose the 8x32 tile (depth
+ 256, width 1024, swept 512 columns at a time) and measured a peak of 238 / 474 GFLOP/s, the
+ 8x32 micro-kernel in L1 at 232 / 454 (98% and 96% of it: on this host the kernel itself is
+ not what falls short). GFLOP/s, medians:
+
+     shape                    m x n x k  naive  loop  unsafe  blocked  simd-1  tiled  numpy  numpy-1
+     square             256 x 256 x 256   2.19  4.24    37.0     43.8     213    362    335      205
+     square             512 x 512 x 512   1.70  4.34    43.2     40.2     206    401    380      208
+     square          1024 x 1024 x 1024  0.695  4.27    40.9     39.4     194    387    408      206
+     square          2048 x 2048 x 2048   skip  skip    skip     37.3     189    383    415      213
+     forward x·Wᵀ       128 x 256 x 784   2.88     -       -        -     197    338    269      164
+     backward dyᵀ·x     256 x 784 x 128   2.20     -       -        -     194    356    376      210
+     backward dy·W      128 x 784 x 256   2.64  4.47    46.2     38.6     188    339    350      201
+
+ Swift over NumPy: 0.95 at 1024³ (0.94 on one thread), 1.3, 0.95 and 0.97 on chapter 1's three
+ shapes, 1.1 on the whole step (1.26 ms against 1.40); tiled at 82% of the measured peak at
+ 1024³, NumPy at 86%. What is left is outside the kernel: perf on one thread at 1024³ put 86%
+ of the GEMM's time in the micro-kernel and 11% in packing, nearly all of packB's share on its
+ first load of each row of b, each a new page (TiledKernels+GEMMPacking.swift). Asking for the
+ row four rows ahead (now in packB) was 4-7% faster at 512³ and 1024³ on two threads, timed in
+ turns; a run the same morning without it gave 0.94 at 1024³ (0.92 on one thread) and 0.91 on
+ dW. The rest is the depth of the k-blocks: with kc = 1024 instead of 256 (an 8 x 1024 strip
+ of a, 32 KB, still fits this L1 while b's strips stream past), a lab run gave 1.04 at 1024³
+ (409 against 395), 1.1 on one thread, 89% of the peak and 1.3, 1.00 and 1.1 on chapter 1's
+ shapes. It is not the default because the depth sets the order of the sums, and with it every
+ number the chapters print (GEMMBlocking.swift says more).
+
+ Which way round on this CPU does not agree with the Ice Lake's weights: in three runs that
+ morning, dx turned round ran 0.99, 1.3 and 1.3 times as fast as written, the convolution's
+ product 0.95, 1.5 and 1.3, and the weights the 8x32 tile carries (measured on the Ice Lake)
+ keep both as written. The same tile on two CPUs wants two sets of weights.
 
  Elementwise and sums, GB/s (bytes read + written per second):
 
