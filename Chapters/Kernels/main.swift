@@ -1269,10 +1269,22 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  shapes. It is not the default because the depth sets the order of the sums, and with it every
  number the chapters print (GEMMBlocking.swift says more).
 
- Which way round on this CPU does not agree with the Ice Lake's weights: in three runs that
- morning, dx turned round ran 0.99, 1.3 and 1.3 times as fast as written, the convolution's
- product 0.95, 1.5 and 1.3, and the weights the 8x32 tile carries (measured on the Ice Lake)
- keep both as written. The same tile on two CPUs wants two sets of weights.
+ Which way round, in three lab runs that morning: dx turned round ran 0.99, 1.3 and 1.3 times
+ as fast as written, the convolution's product 0.95, 1.5 and 1.3, which would say that the
+ 8x32 tile's weights (measured on the Ice Lake, where turning dx lost) are wrong here. Timed in
+ turns outside the lab (Scratch runs of the same kernels, 15 rounds in shuffled order, twice),
+ they are not: dx turned was 1.25 and 0.96 of as written on two threads, 0.95 and 0.99 on one;
+ the convolution's product 0.96 and 0.92, 0.93 and 0.97. One row of the lab's table is one
+ moment of a shared host; a choice needs turns.
+
+ The AVX2 path on the same Zen 5: built with `BOTTLENECK_MARCH=haswell` (Package.swift) and run
+ with `--openblas-core Haswell`, so that both sides use 256-bit AVX2 and FMA only, the lab chose
+ the 6x16 tile and measured a peak of 113 / 224 GFLOP/s, the 6x16 kernel in L1 at 97-101 /
+ 197-210. Tiled 180 GFLOP/s at 1024³ against OpenBLAS's Haswell kernels' 187 (0.96; one thread
+ 93.1 against 98.7, 0.94), 80% of the peak (NumPy 84%); 0.79, 0.89 and 0.94 on chapter 1's
+ shapes and 0.79 on the whole step in that run. The forward shape, the weakest there, is also
+ the noisiest: the same kernels timed alone a few minutes later ran it at 159 / 96 GFLOP/s on
+ two / one thread, where the lab's tiled row had 114 / 77.
 
  Elementwise and sums, GB/s (bytes read + written per second):
 
