@@ -91,8 +91,10 @@ func probeAccuracy(
   _ encode: (Tensor) -> Tensor, probeTrain: ImageDataset, run: ChapterRun,
   rng: inout RandomGenerator
 ) throws -> Double {
-  let trainCodes = encode(probeTrain.tensor())
-  let testCodes = encode(run.test.tensor())
+  // A thousand images at a time: the 10,000 training and 10,000 test images are never all
+  // held as floats at once (62 MB at the chapter's peak), only their codes.
+  let trainCodes = probeTrain.map { Variable(encode($0.value)) }
+  let testCodes = run.test.map { Variable(encode($0.value)) }
   return try LinearProbe.fit(
     train: trainCodes, trainLabels: probeTrain.allLabels(), test: testCodes,
     testLabels: run.test.allLabels(), classes: run.test.classCount, epochs: 30, rng: &rng

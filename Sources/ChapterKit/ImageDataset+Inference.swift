@@ -6,12 +6,20 @@ import TensorCore
 extension ImageDataset {
   /// Runs `body` on every image in batches, in inference mode (no graph, no dropout), and stacks
   /// the results: the codes of a whole test set, or its reconstructions.
-  ///   body maps a batch (n, pixels) to (n, features); the result is (count, features).
+  ///   body maps a batch (n, pixels) to (n, features…); the result is (count, features…).
+  /// Each batch's result is written into the stacked tensor as it comes, so the whole result is
+  /// held once, not its batches and their concatenation as well.
   public func map(batchSize: Int = 1000, _ body: (Variable) -> Variable) -> Tensor {
-    let parts = inference {
-      batches(batchSize: batchSize).map { indices in body(Variable(batch(indices))).value }
+    var output: Tensor?
+    inference {
+      var start = 0
+      for indices in batches(batchSize: batchSize) {
+        let block = body(Variable(batch(indices))).value
+        writeRows(block, from: start, into: &output, rows: count)
+        start += indices.count
+      }
     }
-    return Tensor.concat(parts, axis: 0)
+    return output ?? Tensor(zeros: [0, 0])
   }
 
   /// Mean squared error per pixel between every image and `reconstruct(image)`.
@@ -42,12 +50,21 @@ public func inferenceInBlocks(
     for start in stride(from: 0, to: n, by: blockSize) {
       let end = Swift.min(start + blockSize, n)
       let block = body(Variable(x.rows(start..<end))).value
-      let width = block.count / Swift.max(end - start, 1)
-      if output == nil { output = Tensor(zeros: [n, width]) }
-      output!.withUnsafeMutablePointer { out in
-        block.withUnsafePointer { (out + start * width).update(from: $0, count: block.count) }
-      }
+      writeRows(block, from: start, into: &output, rows: n)
     }
   }
   return output ?? Tensor(zeros: [0, 0])
+}
+
+/// Copies `block` (b, features…) into rows start ..< start + b of `output` (rows, features…),
+/// making `output` (zeros) from the first block's shape if it is nil.
+private func writeRows(_ block: Tensor, from start: Int, into output: inout Tensor?, rows: Int) {
+  if output == nil { output = Tensor(zeros: [rows] + block.shape.dropFirst()) }
+  precondition(
+    Array(output!.shape.dropFirst()) == Array(block.shape.dropFirst()),
+    "every block must give the same shape per row: \(block.shape) into \(output!.shape)")
+  let width = block.count / Swift.max(block.shape.first ?? 1, 1)
+  output!.withUnsafeMutablePointer { out in
+    block.withUnsafePointer { (out + start * width).update(from: $0, count: block.count) }
+  }
 }
