@@ -92,7 +92,7 @@ func probeAccuracy(
   rng: inout RandomGenerator
 ) throws -> Double {
   // A thousand images at a time: the 10,000 training and 10,000 test images are never all
-  // held as floats at once (62 MB at the chapter's peak), only their codes.
+  // held as floats at once (31 MB each), only their codes.
   let trainCodes = probeTrain.map { Variable(encode($0.value)) }
   let testCodes = run.test.map { Variable(encode($0.value)) }
   return try LinearProbe.fit(
