@@ -68,4 +68,4 @@ EOF
   -module-name Kernels -O -parse-as-library -disable-implicit-concurrency-module-import \
   -disable-implicit-string-processing-module-import -o "$cache/RegisterTile.o" \
   2>"$cache/compile.log" || { cat "$cache/compile.log"; exit 1; }
-python3 Chapters/Kernels/tile_loops.py "$cache/RegisterTile.o" --registers 32 --check
+python3 Chapters/Kernels/tile_loops.py "$cache/RegisterTile.o" --registers 32 --lanes 4 --check

@@ -3,19 +3,20 @@ import CPUSupport
 /// How the tiled GEMM cuts a product into blocks, from the register tile and the cache sizes the
 /// system reports (TiledKernels+GEMM.swift explains the loop nest that uses them).
 ///
-///   depth (kc)  256, on every machine. The strip of a that the micro-kernel meets every strip
-///               of b with (rows x kc floats, 6-8 KB) stays in L1 across the sweep, while b's
-///               strips stream past once each. The depth is fixed, not taken from the cache
-///               sizes, because it decides the order of the sums: each element of c is summed
-///               along k in one chain per k-block, and the blocks' sums are added in turn, so the
-///               same kc gives the same bits whatever the tile, the threads or the CPU, and every
-///               machine prints the numbers the chapters quote. (Until 3 Dec 2026 kc came from
-///               L1, both strips in 85% of it: the same 256 except for the 8x32 tile on a 32 KB
-///               L1, 168.) Deeper blocks are faster: on the Zen 5 EPYC (48 KB L1, 8x32 tile,
-///               timed in turns, 3 Dec 2026), kc = 1024 was 6-7% faster on one thread at 1024³
-///               and 2048³, level to 10% on two, 3-28% on the forward x·Wᵀ of Linear(784 → 256),
-///               6% on a convolution's w·col; but it changes every number the chapters print, and
-///               an 8 x 1024 strip would fill a 32 KB L1.
+///   depth (kc)  The strip of a that the micro-kernel meets every strip of b with (rows x kc
+///               floats) stays in L1 across the sweep, while b's strips stream past once each: kc
+///               is as deep as lets that strip fill two thirds of L1, a multiple of 64, at most
+///               1024 (`depth(tile:l1:)`). 1024 for the 8x32 tile on a 48 KB L1 (the Zen 5 EPYC,
+///               the Ice Lake Xeon), 896 for 6x16 on 32 KB. Deeper blocks mean fewer passes
+///               over c and fewer strips to start: on the Zen 5 EPYC (timed in turns, 3 Dec
+///               2026, two threads), 1024 against 256 was 4-9% faster at 1024³, 7-11% at 2048³,
+///               14-22% on the forward x·Wᵀ of Linear(784 → 256) (one block instead of four),
+///               8% on a convolution's w·col, level on dx and dW (k 256 and 128: one block
+///               either way). The depth does not change the bits: the micro-kernel carries each
+///               element of c in one chain of multiply-adds along the whole of k, whatever the
+///               blocks (RegisterTile.swift), so every machine prints the numbers the chapters
+///               quote. (Until 3 Dec 2026 a tile summed each block from zero and added the sum
+///               to c, and kc was pinned at 256 to keep the bits the same everywhere.)
 ///   width (nc)  1024 columns (rounded down to whole strips), whatever L2 says. The textbook
 ///               rule keeps the packed block of b (kc x nc) in L2; but b's strips are read in
 ///               order and prefetched, so they stream well from L3 too, while each extra block
@@ -24,8 +25,8 @@ import CPUSupport
 ///               faster than 256 or 512 on every shape of chapter 1 and at 1024³, and 2048 no
 ///               faster than 1024.
 ///
-/// Only how much of b's block a row strip sweeps across follows the machine (its L2): the
-/// order of the sums does not depend on it.
+/// Neither the depth nor how much of b's block a row strip sweeps across (which follows L2)
+/// changes the order of the sums.
 public struct GEMMBlocking: Sendable, Equatable {
   /// The largest depth of a k-block.
   public let maxDepth: Int
@@ -34,10 +35,11 @@ public struct GEMMBlocking: Sendable, Equatable {
 
   /// How many of the block's columns each row strip of a sweeps across before the next row
   /// strip starts: the strips of b it reads (kc x sweepWidth floats, half of L2) are then read
-  /// again by every other row strip of the task while they are still in L2. On the EPYC's
-  /// 512 KB L2 that is 256 columns of the 1024: on two threads 0-10% faster than sweeping all
-  /// 1024 (b's block streaming from L3), level on one, timed interleaved; on a 2 MB L2 (the
-  /// AVX-512 Xeon) it is the whole block, as before.
+  /// again by every other row strip of the task while they are still in L2. With 256-deep blocks
+  /// on the Zen 3 EPYC's 512 KB L2 that was 256 columns of the 1024: on two threads 0-10% faster
+  /// than sweeping all 1024 (b's block streaming from L3), level on one, timed interleaved. On
+  /// the Zen 5 EPYC (1 MB L2, 1024-deep blocks) it is 128 columns: 1-4% faster than 512 at
+  /// 1024³ and 2048³ on two threads (3 Dec 2026).
   public let sweepWidth: Int
 
   /// Up to how many of b's columns a task may multiply a strip of a by and still read that
@@ -151,18 +153,25 @@ public struct GEMMBlocking: Sendable, Equatable {
     return (packed(m, n), packed(n, m) + columnWrites, columnWrites)
   }
 
-  /// The depth of a full k-block, the same on every machine (see the top of this file).
-  public static let depth = 256
+  /// The depth of a full k-block for `tile` on an L1 cache of `l1` bytes: as many steps as let
+  /// the tile's strip of a (rows floats a step) fill two thirds of L1, rounded down to a multiple
+  /// of 64, from 64 to 1024.
+  public static func depth(tile: GEMMTile, l1: Int) -> Int {
+    let steps = l1 * 2 / 3 / (tile.rows * MemoryLayout<Float>.stride)
+    return max(64, min(1024, steps / 64 * 64))
+  }
 
   /// Cache sizes when the system does not say: 32 KB L1 and 512 KB L2, small for any CPU of the
   /// last ten years, so blocks made for them fit everywhere.
   public static let fallbackL1 = 32 * 1024
   public static let fallbackL2 = 512 * 1024
 
-  /// The blocks for `tile` on an L2 cache of `l2` bytes.
-  public init(tile: GEMMTile, l2: Int = GEMMBlocking.fallbackL2) {
+  /// The blocks for `tile` on an L1 cache of `l1` bytes and an L2 of `l2`.
+  public init(
+    tile: GEMMTile, l1: Int = GEMMBlocking.fallbackL1, l2: Int = GEMMBlocking.fallbackL2
+  ) {
     let floatBytes = MemoryLayout<Float>.stride
-    maxDepth = Self.depth
+    maxDepth = Self.depth(tile: tile, l1: l1)
     maxWidth = 1024 / tile.columns * tile.columns
     let sweepColumns = l2 / 2 / (maxDepth * floatBytes)
     sweepWidth = max(tile.columns, min(maxWidth, sweepColumns / tile.columns * tile.columns))
@@ -171,9 +180,9 @@ public struct GEMMBlocking: Sendable, Equatable {
     turnCosts = tile.turnCosts
   }
 
-  /// The blocks for `tile` on this machine's L2.
+  /// The blocks for `tile` on this machine's caches.
   public init(tile: GEMMTile) {
-    self.init(tile: tile, l2: CacheSizes.l2)
+    self.init(tile: tile, l1: CacheSizes.l1, l2: CacheSizes.l2)
   }
 }
 

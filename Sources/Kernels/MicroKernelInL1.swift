@@ -19,9 +19,9 @@ public final class MicroKernelInL1 {
   public let depth: Int
 
   /// The deepest strips of a and b (a multiple of 8, at most 256) that fit together in 85% of
-  /// an L1 of `l1` bytes. (The GEMM's own k-blocks are 256 deep on every machine, since only its
-  /// strip of a has to stay in L1 while b's strips stream past (GEMMBlocking.swift); this
-  /// ceiling keeps both strips in L1, so on a small L1 its strips are shallower.)
+  /// an L1 of `l1` bytes. (The GEMM's own k-blocks are deeper, up to 1024, since only its strip
+  /// of a has to stay in L1 while b's strips stream past (GEMMBlocking.swift); this ceiling
+  /// keeps both strips in L1.)
   public static func depthInL1(tile: GEMMTile, l1: Int = CacheSizes.l1) -> Int {
     let depth = l1 * 85 / 100 / ((tile.rows + tile.columns) * MemoryLayout<Float>.stride)
     return max(8, min(256, depth / 8 * 8))

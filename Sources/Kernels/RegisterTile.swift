@@ -61,10 +61,10 @@ extension GEMMTile {
     // chapter 1's 17 multiplies of a training step: the hardware prefetcher follows the
     // strips, read in order, by itself, and the instruction takes a load slot every step.
     // NEON and the SSE2 fallback keep 8, untimed.
-    case .avx512: RegisterTile<8, 2, SIMD16<Float>, 8>.multiply(product)
-    case .avx2: RegisterTile<6, 2, SIMD8<Float>, 0>.multiply(product)
-    case .neon: RegisterTile<8, 3, SIMD4<Float>, 8>.multiply(product)
-    case .portable: RegisterTile<6, 2, SIMD4<Float>, 8>.multiply(product)
+    case .avx512: RegisterTile<8, 2, SIMD16<Float>, 8>.run(product)
+    case .avx2: RegisterTile<6, 2, SIMD8<Float>, 0>.run(product)
+    case .neon: RegisterTile<8, 3, SIMD4<Float>, 8>.run(product)
+    case .portable: RegisterTile<6, 2, SIMD4<Float>, 8>.run(product)
     }
   }
 }
@@ -84,16 +84,36 @@ where Vector.Scalar == Float {
   // validColumns) with row stride ldc:
   //   c[r, j] (+)= Σ_p a[p·aStepStride + r·aRowStride] · b[p·columns + j]
   //                                                    for r < validRows, j < validColumns
+  // The tile starts from c when the product adds to it, so each element of c is one chain of
+  // multiply-adds along the whole of k, c + a₀b₀ + a₁b₁ + …, however k is cut into blocks: the
+  // depth of a block changes the speed, never the bits. (Starting from zero and adding the
+  // block's sum to c at the end, as this kernel did until 3 Dec 2026, rounds each block's sum on
+  // its own, so the bits depended on the depth.)
   @inline(never)
-  static func multiply(_ product: TileProduct) {
-    let (depth, c, ldc) = (product.depth, product.c, product.ldc)
-    var tile = InlineArray<rows, Row>(repeating: Row(repeating: Vector()))
+  static func run(_ product: TileProduct) {
+    if !product.accumulate { prefetchC(product) }
+    multiply(product, from: startingTile(product))
+  }
+
+  // The k-loop and the write-back, from a tile of c read beforehand (`startingTile`):
+  //   c[r, j] = start[r, j] + Σ_p a[p·aStepStride + r·aRowStride] · b[p·columns + j]
+  // The tile comes in by value, from a function of its own, and the write-back reads a copy of
+  // it, because the loads of c and the write-back run to validRows and validColumns, known only
+  // at run time, and such an index into the tile itself made the compiler keep the whole tile in
+  // memory for the k-loop too: it kept the loads out of the loop but stored every accumulator on
+  // every step (24 stores per 24 FMAs in NEON's 8x12 in an AVX-512 build, objdump; after small
+  // edits, 16 per 16 in AVX-512's 8x32; with c's loads inlined here, every tile but 8x32; and
+  // returning the tile instead of writing it back here, one store a step in 8x32 and 24 in
+  // 8x12). This way every tile that fits its register file keeps its accumulators in registers
+  // (Chapters/Kernels/tile_loops.py checks it, and CI runs it).
+  @inline(never)
+  static func multiply(_ product: TileProduct, from start: InlineArray<rows, Row>) {
+    var tile = start
     var b = UnsafeRawPointer(product.b)
-    prefetchC(product)
     if product.aRowStride == 1 {
       // A step's rows of a are neighbours: one pointer, moved on by a step's stride.
       var a = product.a
-      for _ in 0..<depth {
+      for _ in 0..<product.depth {
         step(&tile, b: b) { a[$0] }
         a += product.aStepStride
         b += rowBytes
@@ -104,29 +124,61 @@ where Vector.Scalar == Float {
       // the vector registers' budget does not count.)
       var rowsOfA = InlineArray<rows, UnsafePointer<Float>>(repeating: product.a)
       for r in 0..<rows { rowsOfA[unchecked: r] = product.a + r * product.aRowStride }
-      for p in 0..<depth {
+      for p in 0..<product.depth {
         step(&tile, b: b) { rowsOfA[unchecked: $0][p] }
         b += rowBytes
       }
     }
     // Write back only the rows and columns that exist; the rest of the tile is padding.
-    // The write-back reads a copy of the tile. It runs to validRows and validColumns, known only
-    // at run time, and reading the tile itself with such indices made the compiler keep the
-    // whole tile in memory for the k-loop too: it kept the loads out of the loop but stored
-    // every accumulator on every step (24 stores per 24 FMAs in NEON's 8x12 in an AVX-512 build,
-    // objdump; after small edits here, 16 per 16 in AVX-512's 8x32; the smaller 6x16 always
-    // escaped it). With the copy, every tile that fits its register file keeps its accumulators
-    // in registers (Chapters/Kernels/tile_loops.py checks it, and CI runs it).
     let result = tile
     if product.transposedC {
-      storeTransposed(result, to: c, ldc: ldc, product: product)
+      storeTransposed(result, to: product.c, ldc: product.ldc, product: product)
       return
     }
     for r in 0..<rows where r < product.validRows {
       store(
-        result[unchecked: r], to: c + r * ldc, columns: product.validColumns,
-        accumulate: product.accumulate)
+        result[unchecked: r], to: product.c + r * product.ldc, columns: product.validColumns)
     }
+  }
+
+  static var zero: InlineArray<rows, Row> {
+    InlineArray<rows, Row>(repeating: Row(repeating: Vector()))
+  }
+
+  /// The tile of c the product adds to: its valid rows and columns (the rest zero), read as rows,
+  /// or as columns when `transposedC`; zero when the product does not add to c.
+  @inline(__always)
+  static func startingTile(_ product: TileProduct) -> InlineArray<rows, Row> {
+    let (c, ldc) = (product.c, product.ldc)
+    var start = zero
+    if !product.accumulate {
+      return start
+    } else if product.transposedC {
+      for j in 0..<product.validColumns {
+        let column = c + j * ldc
+        for r in 0..<rows where r < product.validRows {
+          start[unchecked: r][unchecked: j / Vector.scalarCount][j % Vector.scalarCount] =
+            column[r]
+        }
+      }
+    } else if product.validColumns == columns {
+      let raw = UnsafeRawPointer(c)
+      for r in 0..<rows where r < product.validRows {
+        for v in 0..<vectors {
+          start[unchecked: r][unchecked: v] = raw.loadUnaligned(
+            fromByteOffset: (r * ldc) * MemoryLayout<Float>.stride
+              + v * MemoryLayout<Vector>.stride, as: Vector.self)
+        }
+      }
+    } else {
+      for r in 0..<rows where r < product.validRows {
+        for j in 0..<product.validColumns {
+          start[unchecked: r][unchecked: j / Vector.scalarCount][j % Vector.scalarCount] =
+            c[r * ldc + j]
+        }
+      }
+    }
+    return start
   }
 
   /// Asks for the tile's lines of c (its rows, or its columns when `transposedC`) before the
@@ -165,8 +217,7 @@ where Vector.Scalar == Float {
       let lane = j % Vector.scalarCount
       let column = c + j * ldc
       for r in 0..<rows where r < product.validRows {
-        let value = tile[unchecked: r][unchecked: v][lane]
-        column[r] = product.accumulate ? column[r] + value : value
+        column[r] = tile[unchecked: r][unchecked: v][lane]
       }
     }
   }
@@ -197,24 +248,19 @@ where Vector.Scalar == Float {
     }
   }
 
-  // row is one tile row (columns floats); c is (count), count ≤ columns.  c[j] (+)= row[j]
+  // row is one tile row (columns floats); c is (count), count ≤ columns.  c[j] = row[j]
   @inline(__always)
-  static func store(
-    _ row: Row, to c: UnsafeMutablePointer<Float>, columns count: Int, accumulate: Bool
-  ) {
+  static func store(_ row: Row, to c: UnsafeMutablePointer<Float>, columns count: Int) {
     let raw = UnsafeMutableRawPointer(c)
     if count == columns {
       for v in 0..<vectors {
-        let offset = v * MemoryLayout<Vector>.stride
-        var sum = row[unchecked: v]
-        if accumulate { sum += raw.loadUnaligned(fromByteOffset: offset, as: Vector.self) }
-        raw.storeBytes(of: sum, toByteOffset: offset, as: Vector.self)
+        raw.storeBytes(
+          of: row[unchecked: v], toByteOffset: v * MemoryLayout<Vector>.stride, as: Vector.self)
       }
     } else {
       // A tile at c's right edge: only its first `count` columns exist.
       for j in 0..<count {
-        let value = row[unchecked: j / Vector.scalarCount][j % Vector.scalarCount]
-        c[j] = accumulate ? c[j] + value : value
+        c[j] = row[unchecked: j / Vector.scalarCount][j % Vector.scalarCount]
       }
     }
   }

@@ -7,23 +7,25 @@
 //   registers  the micro-kernel keeps a tile of c in registers (8x32 in 16 AVX-512 registers,
 //              6x16 in 12 AVX2 ones: GEMMTile.swift) and, for each step along k, does 8·32 =
 //              256 (or 6·16 = 96) multiply-adds with just 8 + 32 (6 + 16) loaded floats.
-//   L1 cache   one packed strip of a (rows x kc floats, 6-8 KB) is reused against every strip
+//   L1 cache   one packed strip of a (rows x kc floats, up to two thirds of L1) is reused against every strip
 //              of b in a sweep, so it stays in L1 while b's strips stream past. (When a task
 //              meets at most 256 columns of b, the strip is read where it lies in a instead:
 //              with so little reuse, the copy would cost more than it saves. GEMMBlocking.swift.)
-//   L2 cache   one packed block of b (kc x nc floats, at most 256 x 1024 = 1 MB) is reused by
+//   L2 cache   one packed block of b (kc x nc floats, at most 1024 x 1024 = 4 MB) is reused by
 //              every row strip of a. Each row strip sweeps across part of it (sweepWidth
-//              columns, half of L2: 256 x 256 floats on a 512 KB L2) before the next row strip
+//              columns, half of L2: 1024 x 128 floats on a 1 MB L2) before the next row strip
 //              does the same, so the strips of b come from L2 and not from L3; its strips are
 //              read in order and prefetched.
 // kc (the depth of a block) and nc (its width) follow the tile and the cache sizes the system
 // reports (GEMMBlocking.swift).
 // Blocking over k means c is read and written once per k-block instead of once overall; with kc
-// around 200-256 that is one load and store per 200+ multiply-adds, which costs next to nothing.
+// in the hundreds that is one load and store per hundreds of multiply-adds. Each element of c
+// is still one chain of multiply-adds along the whole of k: a tile that adds to c starts from
+// it (RegisterTile.swift), so the blocks change the speed and never the bits.
 //
 // Threads split the work into rectangles of tiles of c (disjoint, so no locks and no race);
 // each task runs every k-block of its rectangle in order, packing its own strips of a for that
-// k-block a group at a time (at most a quarter of L2: 21 strips, 126 KB, on the EPYC) and
+// k-block a group at a time (at most a quarter of L2: 8 strips of 8 x 1024, 256 KB, on the Zen 5 EPYC) and
 // sweeping b's block across each group. (Packing all of a up front, by all threads, would write
 // it out and read it back from L3 or memory; at 1024³ with two threads that round trip cost a
 // few percent. Packing all of a task's rows at once, the first version of this, kept a buffer of
@@ -139,7 +141,7 @@ extension TiledKernels {
     let columnGroups = min(columnStrips, max(1, chunks / rowGroups))
     // Each task packs its row strips of a for one k-block into a buffer of its own, a group of
     // strips at a time: half as many floats as one sweep of b, so that the group and the sweep
-    // share L2 (21 strips of 6 x 256 on the EPYC), and the buffer stays small whatever m is.
+    // share L2 (8 strips of 8 x 1024 on the Zen 5 EPYC), and the buffer stays small whatever m is.
     let stripFloats = mr * kc
     let groupStrips = min(
       (rowStrips + rowGroups - 1) / rowGroups, max(1, blocking.sweepWidth / (2 * mr)))

@@ -318,25 +318,85 @@ struct GEMMTileTests {
     #endif
   }
 
-  @Test("blocks are 256 deep on every machine; their sweep follows L2")
+  @Test("blocks are as deep as lets a's strip fill two thirds of L1; their sweep follows L2")
   func blocking() {
-    // The depth decides the order of the sums, so it is the same whatever the tile and L1.
+    // 48 KB: 8 x 1024 floats of a are 32 KB; 32 KB: 6 x 896 are 21 KB of the 21.3 allowed.
+    #expect(GEMMBlocking.depth(tile: .avx512, l1: 48 * 1024) == 1024)
+    #expect(GEMMBlocking.depth(tile: .avx512, l1: 32 * 1024) == 640)
+    #expect(GEMMBlocking.depth(tile: .avx2, l1: 32 * 1024) == 896)
+    #expect(GEMMBlocking.depth(tile: .neon, l1: 128 * 1024) == 1024)
+    #expect(GEMMBlocking.depth(tile: .portable, l1: 1024) == 64)
     for tile in GEMMTile.allCases {
-      #expect(GEMMBlocking(tile: tile).maxDepth == 256)
-      #expect(GEMMBlocking(tile: tile, l2: 16 * 1024).maxDepth == 256)
+      #expect(
+        GEMMBlocking(tile: tile).maxDepth == GEMMBlocking.depth(tile: tile, l1: CacheSizes.l1))
       #expect(GEMMBlocking(tile: tile).maxWidth % tile.columns == 0)
     }
-    // A 2 MB L2 (the AVX-512 Xeon) holds b's whole 256 x 1024 block: one sweep across it.
+    // A 2 MB L2 (the Ice Lake Xeon, 48 KB L1) sweeps 1024 x 256 floats of b's 1024 x 1024 block.
     #expect(
-      GEMMBlocking(tile: .avx512, l2: 2 << 20)
+      GEMMBlocking(tile: .avx512, l1: 48 * 1024, l2: 2 << 20)
         == GEMMBlocking(
-          maxDepth: 256, maxWidth: 1024, sweepWidth: 1024, turnCosts: GEMMTile.avx512.turnCosts))
-    // The AMD EPYC's 512 KB L2 holds a quarter of b's block, 256 x 256 floats, in half of it.
+          maxDepth: 1024, maxWidth: 1024, sweepWidth: 256, turnCosts: GEMMTile.avx512.turnCosts))
+    // The Zen 3 EPYC's 512 KB L2 holds 896 x 64 floats in half of it: four strips of 16.
     #expect(
-      GEMMBlocking(tile: .avx2, l2: 512 * 1024)
-        == GEMMBlocking(maxDepth: 256, maxWidth: 1024, sweepWidth: 256))
+      GEMMBlocking(tile: .avx2, l1: 32 * 1024, l2: 512 * 1024)
+        == GEMMBlocking(maxDepth: 896, maxWidth: 1024, sweepWidth: 64))
     // A tiny L2 still sweeps one whole strip at a time.
     #expect(GEMMBlocking(tile: .avx2, l2: 16 * 1024).sweepWidth == 16)
     #expect(CacheSizes.l1 >= 16 * 1024 && CacheSizes.l2 >= 128 * 1024)
+  }
+
+  /// A tile that adds to c starts its accumulators from c (RegisterTile.swift), so each element
+  /// of c is one chain of fused multiply-adds along the whole of k, c + a₀b₀ + a₁b₁ + …, however
+  /// k is cut into blocks. The tiled GEMM then gives exactly the bits of that chain written out
+  /// in Swift (`addingProduct` is a fused multiply-add), for every tile, every depth of block
+  /// (from 1 step to all of k), every transpose, turned round or not, accumulating or not, on 1
+  /// and 2 threads.
+  @Test(
+    "the product is one fused multiply-add chain along k, whatever the blocks",
+    arguments: GEMMTile.allCases)
+  func oneChainAlongK(_ tile: GEMMTile) {
+    var random = TestRandom(seed: 37)
+    for (m, n, k) in [(2 * tile.rows + 1, 3 * tile.columns + 5, 301), (70, 130, 1100)] {
+      let a = random.array(m * k)
+      let b = random.array(k * n)
+      let c0 = random.array(m * n)
+      for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
+        for accumulate in [false, true] {
+          // The chain, element by element: a[i, p] at a[p·m + i] when transposeA, and so on.
+          var chain = [Float](repeating: 0, count: m * n)
+          for i in 0..<m {
+            for j in 0..<n {
+              var sum: Float = accumulate ? c0[i * n + j] : 0
+              for p in 0..<k {
+                let x = transposeA ? a[p * m + i] : a[i * k + p]
+                let y = transposeB ? b[j * k + p] : b[p * n + j]
+                sum.addProduct(x, y)
+              }
+              chain[i * n + j] = sum
+            }
+          }
+          let start = accumulate ? c0 : [Float](repeating: .nan, count: m * n)
+          for depth in [1, 7, 64, 256, 1024, 4096] {
+            for orientation in [GEMMBlocking.Orientation.asWritten, .transposed] {
+              for threads in [1, 2] {
+                let blocks = GEMMBlocking(
+                  maxDepth: depth, maxWidth: 1024, sweepWidth: 2 * tile.columns,
+                  orientation: orientation)
+                let tiled = gemm(
+                  TiledKernels(threads: threads, tile: tile, blocking: blocks), m: m, n: n, k: k,
+                  a, transposeA: transposeA, b, transposeB: transposeB, into: start,
+                  accumulate: accumulate)
+                #expect(
+                  tiled.map(\.bitPattern) == chain.map(\.bitPattern),
+                  """
+                  \(tile) m=\(m) n=\(n) k=\(k) aᵀ=\(transposeA) bᵀ=\(transposeB) \
+                  acc=\(accumulate) depth=\(depth) \(orientation) threads=\(threads)
+                  """)
+              }
+            }
+          }
+        }
+      }
+    }
   }
 }
