@@ -291,17 +291,24 @@ func lesson(_ options: ChapterOptions) throws {
 /*:
  ## What you should see
  From `swift run -c release vanilla` with the defaults (seed 42, tiled kernels, 2 threads, all
- 60,000 training images, 20 epochs), on a 2-core AVX-512 machine. The whole run took 55 s:
+ 60,000 training images, 20 epochs), on a 2-core AMD EPYC Zen 5 with AVX-512 (cpu family 26;
+ the first line says `GEMM tile 8x32 on avx512`), 3 December 2026. The whole run took 34 s, with
+ a peak of 200 MB of memory:
 
-     PCA-32: keeps 82.6% of the pixel variance; test MSE per pixel 0.01514 (fit in 1.82 s)
-     epoch 1/20  train_mse 0.02705  test_mse 0.01664  1.1 s  54,310 img/s
+     PCA-32: keeps 82.6% of the pixel variance; test MSE per pixel 0.01514 (fit in 0.85 s)
+     epoch 1/20  train_mse 0.02699  test_mse 0.01666  0.64 s  94,090 img/s
      ...
-     epoch 20/20  train_mse 0.008572  test_mse 0.008783  1.1 s  54,378 img/s
-     autoencoder-32 test MSE per pixel 0.00878 vs PCA-32 0.01514: 42.0% lower
-     linear autoencoder test MSE 0.01528 vs PCA 0.01514 (ratio 1.009)
-     noise in, reconstruction out: correlation 0.047 for the 32-d autoencoder, 0.453 for the overcomplete one
+     epoch 20/20  train_mse 0.008567  test_mse 0.008885  0.57 s  106,017 img/s
+     autoencoder-32 test MSE per pixel 0.00888 vs PCA-32 0.01514: 41.3% lower
+     linear autoencoder test MSE 0.01529 vs PCA 0.01514 (ratio 1.010)
+     noise in, reconstruction out: correlation 0.049 for the 32-d autoencoder, 0.452 for the overcomplete one
 
- - **The autoencoder beats PCA by 42.0%** at the same 32 numbers per image (0.00878 against
+ The losses are the same bits on every machine and with every register tile: each element of a
+ matrix product is one chain of multiply-adds along k, however the kernel cuts it into blocks.
+ (Runs before 3 December printed slightly different last digits, 0.00878 here, because the
+ kernel then summed each block on its own; that order changed once.)
+
+ - **The autoencoder beats PCA by 41.3%** at the same 32 numbers per image (0.00888 against
    0.01514). PCA can only add up 32 fixed templates, so every shirt is the mean shirt plus a
    weighted sum of the same 32 patterns. The decoder is nonlinear, so it can bend its 32
    numbers along the curved set of real images. In `reconstructions.png` (rows: test images,
@@ -309,43 +316,37 @@ func lesson(_ options: ChapterOptions) throws {
    alike and blurry, while the autoencoder keeps the sandal's thin sole and the sneakers' outlines,
    which PCA smears into grey wedges. Fine print such as the "Lee" logo is lost by all of them:
    32 numbers cannot spend any on it.
- - **The linear autoencoder lands on PCA's error** (ratio 1.009 after 10 epochs), as theory
+ - **The linear autoencoder lands on PCA's error** (ratio 1.010 after 10 epochs), as theory
    says it must. `loss.png` shows its test curve flatten onto PCA's line.
- - **The 2-D code** (test MSE 0.0269, PCA-2 0.0461) is drawn in `latent2d.png`. Trousers, bags,
+ - **The 2-D code** (test MSE 0.0265, PCA-2 0.0461) is drawn in `latent2d.png`. Trousers, bags,
    sandals, sneakers and ankle boots form their own regions, while the tops (T-shirt, pullover,
    coat, shirt) pile up together. PCA's plane mixes far more.
- - **The overcomplete model** reaches the lowest test error of all (0.00338) by copying.
-   Noise goes in and the same noise comes out (correlation 0.453; the 32-d model gives 0.047), as
+ - **The overcomplete model** reaches the lowest test error of all (0.00334) by copying.
+   Noise goes in and the same noise comes out (correlation 0.452; the 32-d model gives 0.049), as
    the bottom row of `overcomplete.png` shows. The 32-d model draws a vague garment instead.
  - `filters.png` shows 64 of the first layer's 256 weight templates, each in its own colour scale.
    Most look like speckled noise. A few show strokes and edges along garment outlines (a collar,
    a trouser leg, a sole). The layer has more units than 32 numbers need, and after 20 epochs
    nothing has pushed the unused ones to be smooth: chapter 3's sparsity penalty changes that.
- - **Speed**: 1.11 s per epoch with the tiled kernels (median of 20, all between 1.10 and 1.16 s).
-   PyTorch 2.15 (MKL, 2 threads) trains the same model with the same batch size, optimiser and test
-   pass in 1.51–1.65 s per epoch with flush-to-zero on, 2.30–2.40 s without, in runs with
-   `Chapters/Yardsticks/pytorch_epoch.py` on the same machine the same day (in one back-to-back pair
-   on a busier host: 1.14 s against 1.65 s). With `--quick` (2,048 images) the tiled kernels take
-   0.042 s per epoch and `--kernels naive` takes 3.3 s: 78 times slower. Both print the same losses
-   (test MSE 0.05146): they run the same formulas in the same order, and differ only in rounding
-   inside the matrix multiplies. At that rate one naive epoch over the full set would take about a
-   minute and a half.
- - **Speed on AVX2** (a 2-core AMD EPYC without AVX-512, 2 December 2026; the first line of the
-   run names the tile: `GEMM tile 6x16 on avx2+fma`): a full default run took 141 s with a median
-   epoch of 3.08 s (2.85–3.39), PyTorch 2.15 (2 threads, flush-to-zero on) 4.39 s right after it
-   (0.70 of PyTorch), and a peak of 200 MB of memory. Three 3-epoch runs, each followed by
-   PyTorch's: 3.18 / 4.60, 2.95 / 4.98 and 2.30 / 4.13 s (0.56–0.69). A few hours earlier the
-   same run took 120 s (median epoch 2.31 s against PyTorch's 3.83): this host's speed drifts by
-   a third between minutes and hours, so only the pairs compare. The same code with the 8x32
-   tile it used to run there took 3.50–3.64 s per epoch. Since 1 December (130 s, median epoch
-   2.75 s) the narrow layers' multiplies read their input in place instead of packing it, the
-   6x16 tile stopped prefetching B, and short, wide products such as the decoder's last layer are
-   computed as their transpose when that copies less (the kernel lab explains all three). The
-   first two took about 15% off a step's multiplies timed in turns, about as much as this host's
-   drift between two runs; the third was level on the whole step (it helps chapter 6's
-   convolutions more), and, like the others, changes no bit of the result. The losses are
-   the same as on the AVX-512 machine to every printed digit: with the same block depth (256)
-   on both, every element of C is summed in the same order whichever tile computes it.
+ - **Speed**: 0.59 s per epoch with the tiled kernels (median of 20, all between 0.55 and
+   0.78 s). PyTorch 2.15 (2 threads, flush-to-zero on) trains the same model with the same batch
+   size, optimiser and test pass with `Chapters/Yardsticks/pytorch_epoch.py --flush-denormals
+   --threads 2`; three 3-epoch runs of each, one after the other, gave 0.61 / 1.50, 0.63 / 2.00 and
+   0.72 / 1.94 s per epoch: 0.41, 0.32 and 0.37 of PyTorch's time. With `--quick` (2,048 images)
+   the tiled kernels take 0.021 s per epoch and `--kernels naive` takes 2.5 s: 118 times slower.
+   They print nearly the same losses (test MSE 0.05143 against 0.05146): the same formulas in the
+   same order, except that the tiled multiplies round once per multiply-add (a fused
+   multiply-add) where naive rounds the product and the sum apiece. At that rate one naive epoch
+   over the full set would take about 70 s.
+ - **Speed elsewhere, earlier** (the code has changed since; the kernel lab's prose tells what):
+   on a 2-core AVX-512 Xeon (21 November 2026) 1.11 s per epoch against PyTorch's 1.51–1.65 s.
+   On a 2-core AMD EPYC with AVX2 and no AVX-512 (2 December 2026; the first line then says
+   `GEMM tile 6x16 on avx2+fma`): a full run took 141 s with a median epoch of 3.08 s
+   (2.85–3.39), PyTorch 4.39 s right after it (0.70), peak memory 200 MB; three 3-epoch runs,
+   each followed by PyTorch's: 3.18 / 4.60, 2.95 / 4.98 and 2.30 / 4.13 s (0.56–0.69). That
+   host's speed drifted by a third between minutes and hours (the same run took 120 s a few
+   hours earlier), so only the pairs compare. The 8x32 tile, which needs 38 of AVX2's 16
+   registers, took 3.50–3.64 s per epoch there.
  - Run it twice: the same seed prints the same numbers, digit for digit.
  - With `--quick` the autoencoder sees 2,048 images twice and is still far behind PCA (test MSE
    0.051 against 0.015): a smoke run checks that everything works, not what the model can learn.

@@ -1,8 +1,9 @@
 /*:
  # Chapter 2 · The denoising autoencoder
 
- Run it:  `swift run -c release denoising`   (about three minutes; `--quick` for a few-second smoke
- run, `--full-sweep` to train the sweep's models as long as the main one, `--help` for every flag).
+ Run it:  `swift run -c release denoising`   (about a minute and a quarter; `--quick` for a
+ few-second smoke run, `--full-sweep` to train the sweep's models as long as the main one, `--help`
+ for every flag).
 
  ## What you will learn
  - How to stop an autoencoder from copying without narrowing its code: corrupt the input and ask
@@ -453,70 +454,74 @@ func lesson(_ options: ChapterOptions, fullSweep: Bool) throws {
 /*:
  ## What you should see
  From `swift run -c release denoising` with the defaults (seed 42, tiled kernels, 2 threads, all
- 60,000 training images, the main model 20 epochs, the sweep 3), on a 2-core AMD EPYC (AVX2 + FMA,
- `GEMM tile 6x16 on avx2+fma`), 1 December 2026. The whole run took 207 s, with a median of 2.77 s
- per epoch of the main model (2.0–3.5 s: this host's speed drifts; a second run, with the same
- numbers to the last digit, took 234 s at 3.24 s per epoch) and a peak of 277 MB:
+ 60,000 training images, the main model 20 epochs, the sweep 3), on a 2-core AMD EPYC Zen 5 with
+ AVX-512 (cpu family 26, `GEMM tile 8x32 on avx512`), 3 December 2026. The whole run took 75 s,
+ with a median of 1.17 s per epoch of the main model (0.82–1.31 s) and a peak of 278 MB. The
+ losses are the same bits on every machine and tile (the GEMM's k-block depth no longer changes
+ them); since 3 December they differ from the 1–2 December runs in the last digits, because the
+ order of the GEMM's sums changed once:
 
      The headline: Gaussian σ = 0.3, 10,000 test images:
        method                                 PSNR (dB)   SSIM
        noisy input (no denoising)                 12.81   0.412
-       DAE, 20 epochs (the main model)            19.84   0.669
-       DAE trained on this noise (3 ep)           18.59   0.597
-       autoencoder trained on clean images        16.23   0.453
+       DAE, 20 epochs (the main model)            19.74   0.666
+       DAE trained on this noise (3 ep)           18.58   0.597
+       autoencoder trained on clean images        15.99   0.445
        3x3 median filter                          16.29   0.468
        Gaussian blur, σ_blur = 0.7                16.08   0.512
        PCA-32 projection                          16.57   0.480
-       (clean AE on clean images: a ceiling)      21.52   0.725
+       (clean AE on clean images: a ceiling)      21.59   0.728
 
- - **The DAE gains 7.0 dB** over the noisy input (19.84 against 12.81: the squared error shrinks
-   five times) and its SSIM goes from 0.41 to 0.67. Every classical method lands between 16.1 and
-   16.6 dB, 3.3 dB or more below it. In `denoised.png` (blue strip: Gaussian; rows clean, noisy,
+ - **The DAE gains 6.9 dB** over the noisy input (19.74 against 12.81: the squared error shrinks
+   about five times) and its SSIM goes from 0.41 to 0.67. Every classical method lands between 16.1
+   and 16.6 dB, 3.2 dB or more below it. In `denoised.png` (blue strip: Gaussian; rows clean, noisy,
    DAE, clean-trained AE, median, PCA-32) the DAE's row is a clean garment on a black background:
    the speckle is gone, and so is fine detail (the "Lee" print, the sandal's straps). The median
    filter leaves blotches, PCA the ghostly stripes of its 32 templates.
- - **Chapter 1's model, fed noise, is no denoiser** (16.23 dB, below PCA). It never learned what to
-   do with a speckled background and draws some of it back (its row is grey where the DAE's is
-   black). Same architecture, same data, same epochs: only the task differs.
+ - **Chapter 1's model, fed noise, is no denoiser** (15.99 dB, below PCA, the median filter and
+   the blur alike). It never learned what to do with a speckled background and draws some of it
+   back (its row is grey where the DAE's is black). Same architecture, same data, same epochs: only
+   the task differs.
  - **The bottleneck caps what any of these autoencoders can do.** The table ends with the
-   clean-trained model fed *clean* images, a ceiling for a 32-number code (21.52 dB, SSIM
-   0.725). The DAE at σ = 0.3 comes within 1.7 dB of it. So at σ = 0.1, where the noisy image is already at
-   21.6 dB, the 3-epoch DAE (19.6) is *worse than doing nothing*, and the Gaussian blur (22.6 dB)
-   wins: a denoiser that must squeeze the image through 32 numbers throws away more than light
-   noise costs. `psnr-by-level.png` shows this crossing in its left panel.
- - **Each noise has its classical answer, and the DAE beats it at every level but the lightest.**
-   Salt-and-pepper at s = 0.1 is the median filter's home ground (20.05 dB against the DAE's
-   18.98 after 3 epochs: isolated specks are never the median); at s = 0.4 the median filter falls
-   to 13.6 and the DAE holds 17.2. Zero-masking defeats every filter (the median of a half-masked
-   neighbourhood is often 0, so at ν = 0.5 it scores 9.8 dB, *below* the masked input's 10.7),
-   while the DAE, which learned what garments look like, fills the holes in: 18.2 dB at ν = 0.5 and
-   still 17.3 with three quarters of the pixels gone.
+   clean-trained model fed *clean* images, a ceiling for a 32-number code (21.59 dB, SSIM
+   0.728). The DAE at σ = 0.3 comes within 1.9 dB of it. So at σ = 0.1, where the noisy image is
+   already at 21.6 dB, the 3-epoch DAE (19.5) is *worse than doing nothing*, and the Gaussian blur
+   (22.6 dB) wins: a denoiser that must squeeze the image through 32 numbers throws away more than
+   light noise costs. `psnr-by-level.png` shows this crossing in its left panel.
+ - **Each noise has its classical answer, and the DAE beats it in PSNR at every level but the
+   lightest Gaussian and salt-and-pepper ones.** Salt-and-pepper at s = 0.1 is the median filter's
+   home ground (20.05 dB against the DAE's 19.00 after 3 epochs: isolated specks are never the
+   median); at s = 0.4 the median filter falls to 13.6 and the DAE holds 17.1. Zero-masking
+   defeats every filter (the median of a half-masked neighbourhood is often 0, so at ν = 0.5 it
+   scores 9.8 dB, *below* the masked input's 10.7), while the DAE, which learned what garments look
+   like, fills the holes in: 18.9 dB at ν = 0.25, 18.2 at ν = 0.5 and still 17.3 with three
+   quarters of the pixels gone.
  - **The mismatch matrix** (`mismatch.png`, rows trained on, columns tested on, mean PSNR in dB):
 
          trained on ↓ / tested on →   Gaussian 0.3   masking 0.5   salt-pepper 0.2
-         Gaussian σ = 0.3                    18.59          12.98             18.29
-         masking ν = 0.5                      9.46          18.23             10.10
-         salt-and-pepper s = 0.2             18.33          12.28             18.33
+         Gaussian σ = 0.3                    18.58          12.99             18.28
+         masking ν = 0.5                      9.47          18.23             10.12
+         salt-and-pepper s = 0.2             18.31          12.29             18.30
 
    Gaussian and salt-and-pepper models swap almost freely (both corruptions add bright and dark
    specks). The masking model is the odd one out: it learned that a black pixel on a garment is a
    hole to fill and that a bright pixel is real, so it keeps every salt speck and every bright
    Gaussian outlier and scores 9.5 dB on Gaussian noise, *worse than the noisy input* (12.8). The
    others cannot fill holes (12–13 dB on masking). A denoiser learns one corruption, not "noise".
- - **The linear probe**: 81.9% test accuracy on the DAE's 32-d codes, 81.2% on the clean
-   autoencoder's, 80.6% on PCA-32's. Vincent et al.'s claim holds here, but only just: 0.7
+ - **The linear probe**: 81.9% test accuracy on the DAE's 32-d codes, 81.6% on the clean
+   autoencoder's, 80.6% on PCA-32's. Vincent et al.'s claim holds here, but only just: 0.3
    percentage points from one seed and one probe, within what another seed could change (try
    `--seed 7`). The honest reading is "denoising did not hurt the code, and may help a little".
  - **`filters.png`** (48 first-layer templates, clean-trained AE left, DAE right, each tile in its
    own colour scale): the DAE's templates are more contrasted, and more of them are strokes and
    blobs (edges of sleeves, soles, collars) than the clean model's faint speckle, as Vincent et al.
    report for MNIST, though both still hold noise-like units after 20 epochs.
- - **`loss.png`**: the DAE's train and test MSE (noisy in, clean target) settle at 0.0118 and
-   0.0121, above the clean model's 0.0087 and 0.0090: rebuilding from a noisy image is a harder
-   task than copying through a bottleneck, and the gap is the 1.7 dB above.
+ - **`loss.png`**: the DAE's train and test MSE (noisy in, clean target) end at 0.0118 and
+   0.0124, above the clean model's 0.0086 and 0.0089: rebuilding from a noisy image is a harder
+   task than copying through a bottleneck, and the gap is the 1.9 dB above.
  - With `--quick` (2,048 images, 2 epochs) every file is written in a few seconds, and the numbers
-   mean little: the DAE barely beats the noisy input (13.26 against 12.82 dB) and every
-   classical filter beats it.
+   mean little: two epochs on 2,048 images leave the DAE far from the main model, so compare
+   nothing from that run with the table above.
 
  ## Pitfalls
  - **Noise on the test set must be fixed.** Fresh noise for every training batch is the point;
@@ -527,14 +532,15 @@ func lesson(_ options: ChapterOptions, fullSweep: Bool) throws {
  - **PSNR is a mean of logs.** We average each image's PSNR, the usual convention; the PSNR of
    the mean MSE over all images is a different number, dominated by the hardest images. Say
    which you report when you compare with a paper.
- - **A 3-epoch model is not a 20-epoch model.** The sweep's DAE at σ = 0.3 scores 18.59 dB, the
-   main model 19.84: compare methods within one table, not a sweep number with a headline one.
+ - **A 3-epoch model is not a 20-epoch model.** The sweep's DAE at σ = 0.3 scores 18.58 dB, the
+   main model 19.74: compare methods within one table, not a sweep number with a headline one.
  - **Choose a filter's width on training data**, never on the test set, or the baseline wins by
    peeking.
 
  ## Exercises
  - `--latent 64` and `--latent 8`: does the denoiser need a narrow code once the noise stops it
-   copying? Try chapter 1's overcomplete 784-1024-784 shape with noise (`Autoencoder.deep(code: 1024, widths: [784])`).
+   copying? Try chapter 1's overcomplete 784-1024-784 shape with noise
+   (`Autoencoder.deep(code: 1024, widths: [784])`).
  - Train on all three corruptions at once (pick one at random per batch in `corrupt`), and fill
    the mismatch matrix again.
  - `--full-sweep`: how much do 20 epochs add to the sweep's 3?

@@ -1,7 +1,7 @@
 /*:
  # Chapter 3 · Sparse autoencoders
 
- Run it:  `swift run -c release sparse`   (about three and a half minutes; `--quick` for a smoke
+ Run it:  `swift run -c release sparse`   (about a minute on a 2-core Zen 5; `--quick` for a smoke
  run, `--full-sweep` to run the trade-off sweep on all 60,000 images, `--help` for every flag).
 
  ## What you will learn
@@ -124,7 +124,7 @@ func lesson(_ options: ChapterOptions, fullSweep: Bool) throws {
    **Step 1: the four models**, 5 epochs each on all 60,000 images at Adam 5e-4 (chapter 1's
    overcomplete model's settings, so the dense model here is that model again). λ = 1e-4 and
    β = 2e-3 come from the sweep below: the smallest λ that halves the copying, and a β close to
-   Ng's β = 3 in our units (see Pitfalls) that brings 90% of the units to within 25% of ρ. The
+   Ng's β = 3 in our units (see Pitfalls) that brings 95.3% of the units to within 25% of ρ. The
    k-sparse model's k starts at 4k and comes down to k over the first half of training (see
    `scheduledK` in SparseAutoencoder.swift).
    */
@@ -213,9 +213,9 @@ func lesson(_ options: ChapterOptions, fullSweep: Bool) throws {
 
   /*:
    **Step 4: the trade-off.** Five values of λ and of β, and k ∈ {10, 25, 40}: each model trained
-   3 epochs on a stratified 10,000-image subset by default (13 models in about a minute; they
-   are less trained than the four above, so compare them with each other), all 60,000 images
-   for as many epochs as the main models with `--full-sweep`.
+   3 epochs on a stratified 10,000-image subset by default (13 models, 14 s of epochs in the
+   run below; they are less trained than the four above, so compare them with each other), all
+   60,000 images for as many epochs as the main models with `--full-sweep`.
    */
   let sweepImages = fullSweep ? nil : run.train.subset(total: min(10_000, run.train.count))
   let sweepEpochs = fullSweep ? epochs : min(epochs, 3)
@@ -289,34 +289,37 @@ func lesson(_ options: ChapterOptions, fullSweep: Bool) throws {
 /*:
  ## What you should see
  From `swift run -c release sparse` with the defaults (seed 42, tiled kernels, 2 threads), on a
- 2-core AMD EPYC (AVX2 + FMA, `GEMM tile 6x16 on avx2+fma`), 1 December 2026: 209 s in all
- (196 and 225 s in other runs), 5.9–7.0 s per epoch of a 1024-unit model (6.4–8.6 in the
- slowest), peak memory 274–283 MB. Every run printed the same numbers.
+ 2-core AMD EPYC Zen 5 with AVX-512 (cpu family 26; the first line says `GEMM tile 8x32 on
+ avx512`), 3 December 2026: 64.5 s in all, 1.83 s per epoch of the dense 1024-unit model (median
+ of 5, 1.67–1.97; 1.67–2.19 s across the four models), peak memory 263 MiB. The losses are the
+ same bits on every machine and tile (the k-block depth no longer changes them); since 3 December
+ they differ from the 1–2 December runs in the last digits, because the sums' order changed once.
+ (Earlier, on a 2-core AMD EPYC with AVX2, `GEMM tile 6x16 on avx2+fma`, 1 December 2026: 209 s
+ in all, 196 and 225 s in other runs, 5.9–7.0 s per epoch of a 1024-unit model.)
 
      The four codes on the 10,000 test images:
        model                        test MSE   zero per image   dead units   noise corr.   probe
-       dense 1024 (no penalty)       0.00329             5.0%            1         0.444   82.2%
-       L1, λ = 0.0001                0.00810            89.0%          113         0.177   83.4%
+       dense 1024 (no penalty)       0.00329             4.9%            1         0.444   82.2%
+       L1, λ = 0.0001                0.00808            89.0%          113         0.178   83.5%
        KL, ρ = 0.05, β = 0.002       0.02181            38.7%            0         0.002   81.9%
-       k-sparse, k = 25              0.01333            97.6%          637         0.050   82.5%
-     KL model: 95.3% of its units have a mean test activation within ±25% of ρ = 0.05
+       k-sparse, k = 25              0.01329            97.6%          635         0.052   82.3%
      KL model: 95.3% of its units have a mean test activation within ±25% of ρ = 0.05
      probe accuracy, PCA-32 codes: 79.6%; ...
 
  - **The dense model copies, the sparse ones do not.** Uniform noise in, and the dense model's
-   output correlates 0.444 with it (chapter 1's overcomplete model: 0.453). L1 brings that down to
-   0.177, k-sparse to 0.050, KL to 0.002: a code that may use a few units per image cannot carry
+   output correlates 0.444 with it (chapter 1's overcomplete model: 0.452). L1 brings that down to
+   0.178, k-sparse to 0.052, KL to 0.002: a code that may use a few units per image cannot carry
    784 independent pixels, so it draws a garment instead. The price is reconstruction error:
    0.0033 dense, 0.0081 L1, 0.0133 k-sparse, 0.0218 KL (PCA-32 in chapter 1: 0.0151).
  - **Two kinds of sparsity.** L1 leaves 89.0% of the units at 0 for a typical image (population
    sparsity) but kills 113 units outright; k-sparse is 97.6% zeros by construction (25 of 1024)
-   and leaves 637 units that never win a place on any test image, even with Makhzani and Frey's
+   and leaves 635 units that never win a place on any test image, even with Makhzani and Frey's
    schedule (4k units per image at first, down to k over the first half of training: without it,
-   863 died in an earlier run). KL-ρ is lifetime sparsity: 95.3% of its units fire 5% ± 1.25% of
-   the time on average, as asked, and none is dead; but a sigmoid unit is rarely *exactly* off, so
-   by the |h| ≤ 0.01 count only 38.7% of its units are zero per image. `activations.png` shows the
-   three shapes: the dense code a broad hump around 1, L1 piled up near 0 with a tail, KL a spike
-   at its small values, k-sparse's 25 winners spread out to 4 and beyond.
+   863 died in a 1 December run, with the older sums). KL-ρ is lifetime sparsity: 95.3% of its
+   units fire 5% ± 1.25% of the time on average, as asked, and none is dead; but a sigmoid unit is
+   rarely *exactly* off, so by the |h| ≤ 0.01 count only 38.7% of its units are zero per image.
+   `activations.png` shows the four shapes: the dense code a broad hump around 1, L1 piled up near
+   0 with a tail, KL a spike at its small values, k-sparse's 25 winners spread out to 4 and beyond.
  - **What the units learn** (`filters.png`, the 36 most-used units of each model, each tile in its
    own colour scale; dense top left, L1 top right, KL bottom left, k-sparse bottom right). The
    dense model's filters are speckle: nothing forced them to mean anything. L1's are speckle with
@@ -336,11 +339,11 @@ func lesson(_ options: ChapterOptions, fullSweep: Bool) throws {
    than the four models' above):
 
      The trade-off (3 epochs on 10,000 images each):
-       l1       λ = 1e-06      test MSE 0.01580   zero per image 26.4%
-       l1       λ = 3e-06      test MSE 0.01655   zero per image 33.9%
-       l1       λ = 1e-05      test MSE 0.01646   zero per image 46.3%
-       l1       λ = 3e-05      test MSE 0.01786   zero per image 65.2%
-       l1       λ = 1e-04      test MSE 0.02119   zero per image 83.9%
+       l1       λ = 1e-06      test MSE 0.01578   zero per image 26.3%
+       l1       λ = 3e-06      test MSE 0.01659   zero per image 34.0%
+       l1       λ = 1e-05      test MSE 0.01649   zero per image 46.4%
+       l1       λ = 3e-05      test MSE 0.01785   zero per image 65.1%
+       l1       λ = 1e-04      test MSE 0.02121   zero per image 83.9%
        kl       β = 3e-05      test MSE 0.02586   zero per image 3.4%
        kl       β = 1e-04      test MSE 0.02947   zero per image 12.9%
        kl       β = 0.0003     test MSE 0.03783   zero per image 19.9%
@@ -350,13 +353,14 @@ func lesson(_ options: ChapterOptions, fullSweep: Bool) throws {
        ksparse  k = 25         test MSE 0.02899   zero per image 97.6%
        ksparse  k = 40         test MSE 0.02551   zero per image 96.1%
 
-   L1 buys sparsity cheaply: from 26% to 84% zeros for 0.0158 → 0.0212. KL's error climbs fast
-   with β (and its sparsity, counted as exact zeros, barely moves: it makes units quiet, not off).
-   k-sparse sits far to the right: 96–99% zeros at 0.026–0.035.
+   L1 buys sparsity cheaply: from 26% to 84% zeros for 0.0158 → 0.0212. KL's error more than
+   triples with β (0.0259 → 0.0865) while its zeros (|h| ≤ 0.01) stay few, 3% to 27%: it makes
+   units quiet, not off. k-sparse sits far to the right: 96–99% zeros at 0.026–0.035.
  - **The linear probe** (softmax regression on the codes of 10,000 training images, 30 epochs;
-   test accuracy): L1 83.4%, k-sparse 82.5%, dense 82.2%, KL 81.9%, PCA-32 79.6%. The wide codes
-   all beat PCA-32 (they have 32 times as many numbers); sparsity changes the probe by about a
-   point either way, so "sparse codes are better features" is not what this run shows.
+   test accuracy): L1 83.5%, k-sparse 82.3%, dense 82.2%, KL 81.9%, PCA-32 79.6%. The wide codes
+   all beat PCA-32 (they have 32 times as many numbers); sparsity moves the probe by at most
+   1.3 points (L1 over dense; KL is 0.3 below it), so "sparse codes are better features" is not
+   what this run shows.
 
  ## Pitfalls
  - **A sparsity number needs its threshold.** We count a unit as off when |h| ≤ 0.01. A sigmoid

@@ -1,7 +1,8 @@
 /*:
  # Chapter 5 · The variational autoencoder
 
- Run it:  `swift run -c release vae`   (about four minutes; `--quick` for a smoke run).
+ Run it:  `swift run -c release vae`   (a little over a minute on a 2-core AVX-512 Zen 5;
+ `--quick` for a smoke run).
 
  ## What you will learn
  - How an autoencoder becomes a generative model: a code that is a distribution, a prior to
@@ -401,67 +402,72 @@ func lesson(_ options: ChapterOptions) throws {
 /*:
  ## What you should see
  From `swift run -c release vae` with the defaults (seed 42, tiled kernels, 2 threads), on a
- 2-core AMD EPYC (AVX2 + FMA, `GEMM tile 6x16 on avx2+fma`), 1 December 2026: 210 s in all
- (205 s in a second run with the same numbers), 4.18 s per epoch of the 20-d VAE (median,
- training plus the test evaluation), peak memory 175 MB.
+ 2-core AMD EPYC Zen 5 (cpu family 26, AVX-512, `GEMM tile 8x32 on avx512`), 3 December 2026:
+ 73 s in all (`wall_seconds` 72.67), 1.59 s per epoch of the 20-d VAE (median, training plus the
+ test evaluation), peak memory 187.6 MiB. The losses are the same bits on every machine and
+ tile (the k-block depth no longer changes them); since 3 December the printed numbers differ
+ from the 1–2 December runs in the last digits, because the order of the GEMM's sums changed
+ once. (The 1 December run, on a 2-core AMD EPYC with AVX2 + FMA, `GEMM tile 6x16 on
+ avx2+fma`, took 210 s in all at 4.18 s per epoch, and printed the older digits.)
 
      On the 10,000 test images, in nats per image:
        the reconstruction term's floor (the grey targets' entropy)  189.86
        independent pixels, p = the mean training image (no z at all)  385.02
 
      VAE 20-d (β = 1): 652824 parameters, 20 epochs, Adam lr 0.001
-     epoch 1/20  train_loss 280.2  train_reconstruction 263.7  train_kl 16.49  test_loss 260.2  test_reconstruction 242.4  test_kl 17.78  active_units 20  ...
-     epoch 5/20  train_loss 247.2  train_reconstruction 229.5  train_kl 17.75  test_loss 248.3  test_reconstruction 230.8  test_kl 17.43  active_units 20  ...
-     epoch 10/20  train_loss 243.7  train_reconstruction 226.2  train_kl 17.50  test_loss 245.7  test_reconstruction 228.2  test_kl 17.46  active_units 20  ...
-     epoch 15/20  train_loss 242.2  train_reconstruction 224.9  train_kl 17.31  test_loss 244.4  test_reconstruction 225.8  test_kl 18.63  active_units 18  ...
-     epoch 20/20  train_loss 241.2  train_reconstruction 224.0  train_kl 17.19  test_loss 243.1  test_reconstruction 225.8  test_kl 17.32  active_units 16  ...
-     VAE-20 on the test set: −ELBO 243.11 nats per image = reconstruction 225.79 + KL 17.32; 16 of 20 units active.
-       Above the entropy floor: 35.93 nats; independent pixels: 385.02.
+     epoch 1/20  train_loss 280.2  train_reconstruction 263.8  train_kl 16.49  test_loss 260.3  test_reconstruction 242.6  test_kl 17.67  active_units 20  ...
+     epoch 5/20  train_loss 247.2  train_reconstruction 229.5  train_kl 17.75  test_loss 248.5  test_reconstruction 231.0  test_kl 17.47  active_units 20  ...
+     epoch 10/20  train_loss 243.8  train_reconstruction 226.3  train_kl 17.50  test_loss 245.6  test_reconstruction 228.0  test_kl 17.59  active_units 20  ...
+     epoch 15/20  train_loss 242.2  train_reconstruction 224.9  train_kl 17.30  test_loss 244.7  test_reconstruction 225.7  test_kl 19.08  active_units 17  ...
+     epoch 20/20  train_loss 241.2  train_reconstruction 224.0  train_kl 17.18  test_loss 243.1  test_reconstruction 225.8  test_kl 17.28  active_units 16  ...
+     VAE-20 on the test set: −ELBO 243.11 nats per image = reconstruction 225.83 + KL 17.28; 16 of 20 units active.
+       Above the entropy floor: 35.97 nats; independent pixels: 385.02.
        Reconstruction at z = μ, MSE per pixel 0.01244 (PCA-20: 0.01870).
 
      The loss of test images 0–127, three ways (nats):
                              reconstruction          KL     share of KL
-       per pixel / per unit           0.284       0.850         75.0%
-       per image (−ELBO)            222.508      17.000          7.1%
-       per batch (sum)            28481.037    2175.957          7.1%
-       the bug: recon./784, KL        0.284      17.000         98.4%
+       per pixel / per unit           0.284       0.848         74.9%
+       per image (−ELBO)            222.667      16.950          7.1%
+       per batch (sum)            28501.330    2169.646          7.1%
+       the bug: recon./784, KL        0.284      16.950         98.4%
 
      Importance-weighted bound on 1,000 test images, −L_k in nats per image:
-       k = 1   242.60
-       k = 10  240.48
-       k = 100 239.78
-       from k = 1 to k = 100 the bound tightens by 2.82 nats
+       k = 1   242.65
+       k = 10  240.51
+       k = 100 239.77
+       from k = 1 to k = 100 the bound tightens by 2.89 nats
 
-     VAE-2: −ELBO 267.42 nats per image (reconstruction 261.05 + KL 6.37), MSE per pixel at z = μ 0.03051 vs the 2-d autoencoder's 0.02634
-       its test means μ(x): mean (0.09, 0.38), standard deviation (1.15, 1.19)
-       share of a 20x20 grid of equal-count cells holding a test code: VAE-2 88.8%, autoencoder-2 80.8%
+     VAE-2: −ELBO 267.29 nats per image (reconstruction 260.92 + KL 6.37), MSE per pixel at z = μ 0.03045 vs the 2-d autoencoder's 0.02641
+       its test means μ(x): mean (0.07, 0.41), standard deviation (1.17, 1.18)
+       share of a 20x20 grid of equal-count cells holding a test code: VAE-2 89.2%, autoencoder-2 82.0%
 
      The sweep (5 epochs on 20,000 images each), on the test set, nats per image; −ELBO is reconstruction + KL whatever the training objective:
        model                              recon.     KL   −ELBO   active  KL>0.1  MSE/pixel
-       β = 0.5                              230.69   27.97   258.66    20/20      20   0.01475
-       β = 1                                237.44   18.35   255.79    20/20      20   0.01662
-       β = 2                                248.36   11.33   259.69    20/20      14   0.02159
-       β = 4                                258.86    7.15   266.01    20/20      11   0.02564
-       β = 8                                274.55    4.45   279.00    16/20       5   0.03107
+       β = 0.5                              230.87   27.74   258.62    20/20      20   0.01481
+       β = 1                                237.30   18.44   255.74    20/20      20   0.01651
+       β = 2                                248.64   11.21   259.85    20/20      14   0.02169
+       β = 4                                258.22    7.29   265.51    20/20      11   0.02576
+       β = 8                                274.72    4.42   279.14    16/20       5   0.03090
        the bug: recon./784 + KL             388.43    0.00   388.43     0/20       0   0.11861
-       β = 8, KL warm-up                    274.66    4.63   279.30    19/20       6   0.02868
-       β = 8, free bits 0.5                 261.54    9.49   271.03    20/20      20   0.02490
+       β = 8, KL warm-up                    274.57    4.63   279.20    19/20       6   0.02868
+       β = 8, free bits 0.5                 259.93   10.08   270.01    20/20      20   0.02418
 
- - **The loss and its parts** (`loss.png`). The test −ELBO falls from 260.2 nats per image after
+ - **The loss and its parts** (`loss.png`). The test −ELBO falls from 260.3 nats per image after
    one epoch to 243.1 after twenty: reconstruction 225.8 + KL 17.3. The KL settles near 17.5
    nats from the second epoch on: the code carries about 17 nats (25 bits) about each image.
    Of the reconstruction's 225.8 nats, 189.9 are the floor no model can go below with grey
-   targets: the part the model can still improve is 35.9 nats. A VAE that ignores z
+   targets: the part the model can still improve is 36.0 nats. A VAE that ignores z
    (independent pixels) scores 385.0. The same model in PyTorch
    (`python3 Chapters/Yardsticks/pytorch_vae.py --epochs 20 --threads 2 --flush-denormals`,
-   PyTorch 2.15 from `pip install torch`, right after this run on the same machine) reaches
-   242.13 nats per image after 20 epochs (226.78 + 15.36; its own random draws, so not the
-   same digits), in 4.39 s per epoch (median) against our 4.18.
+   PyTorch 2.15 from `pip install torch`, not re-run since: on the 2-core AVX2 EPYC on
+   1 December 2026, right after that day's run of this chapter) reaches 242.13 nats per image
+   after 20 epochs (226.78 + 15.36; its own random draws, so not the same digits), in 4.39 s
+   per epoch (median) against our 4.18 on that machine.
  - **Active units fall while the loss improves**: all 20 units are active (Var_x(μ_u) > 0.01)
-   for the first ten epochs, then one after another goes quiet, 16 by epoch 17. Even at β = 1 a
+   for the first eleven epochs, then one after another goes quiet, 16 by epoch 17. Even at β = 1 a
    20-d VAE on these images decides that four units are not worth their KL: the mild
    collapse Burda et al. describe.
- - **Conventions.** Per image, the KL is 7.1% of the loss (17.0 of 239.5 nats on this batch); per
+ - **Conventions.** Per image, the KL is 7.1% of the loss (17.0 of 239.6 nats on this batch); per
    batch, the same ratio (both are summed over 128 images). Averaging the reconstruction over
    pixels but keeping the KL summed makes the KL 98.4% of the loss. Trained that way (the bug
    row of the sweep), the KL goes to 0.00 nats, no unit is active, and the −ELBO, 388.4, is the
@@ -477,43 +483,46 @@ func lesson(_ options: ChapterOptions) throws {
    trousers, dresses, sneakers, boots and bags, blurry, with a few ambiguous blends (a shape
    between a bag and a top) and some dim ones.
  - **The 2-D VAE** (`latent2d.png`). Its means fill a round region about ±2.5 wide, centred
-   near (0.09, 0.38) with standard deviations 1.15 and 1.19: close to the prior. Trousers,
+   near (0.07, 0.41) with standard deviations 1.17 and 1.18: close to the prior. Trousers,
    dresses and tops sit along the top, footwear along the bottom, bags in the middle; there is
    one empty wedge on the left between trousers and sandals. Chapter 1's 2-D autoencoder, same
-   data and epochs, spreads its codes from about −5.5 to 4.5 and −9 to 3.5, in separate arms with empty
-   space between them. On a 20 × 20 grid of equal-count cells, the VAE's codes reach 88.8% of
-   the cells, the autoencoder's 80.8%. The price: the VAE-2 rebuilds worse (MSE 0.0305 against
-   0.0263).
+   data and epochs, spreads its codes from about −5.5 to 4.5 and −9 to 4, in separate arms with
+   empty space between them. On a 20 × 20 grid of equal-count cells, the VAE's codes reach 89.2%
+   of the cells, the autoencoder's 82.0%. The price: the VAE-2 rebuilds worse (MSE 0.0304
+   against 0.0264).
  - **The manifold** (`manifold.png`, left: the 2-D VAE decoded at z = Φ⁻¹ of 20 quantiles per
    axis; right: the 2-D autoencoder decoded at its own codes' quantiles). Left, every cell is a
    garment and neighbours change gradually: trousers at the top left turn into dresses and
    tops along the top row, footwear fills the bottom rows, sneakers to ankle boots from left to
    right, and faint sandals in the dim middle left. Right, the garments are sharper but jump at
-   borders (bags next to pullovers with nothing in between), and one column of faint,
-   streaked images runs down the middle where the autoencoder put almost no codes.
+   borders (bags next to pullovers with nothing in between), and a column or two of faint,
+   streaked images runs down the lower half of the middle, where the autoencoder put almost no
+   codes.
  - **Interpolation** (`interpolation.png`; for each pair the latent path with a blue strip,
    then the pixel blend with a grey one). Through the latent space a T-shirt becomes a pair of
    trousers by narrowing into two legs, a sneaker grows into an ankle boot, a pullover shortens
-   into a bag: every step is a plausible garment. The pixel blend is a double exposure: both
-   images at once, fading.
- - **β** (`beta.png`): rate (KL) falls from 27.97 to 4.45 nats as β goes from 0.5 to 8 while
-   distortion rises from 230.7 to 274.6: a smooth trade-off curve. Measured as −ELBO (β = 1's
-   loss), β = 1 is the best of the sweep (255.8), as it must be: it is the only one that
+   into a bag: every step is a plausible garment. The fourth pair is the exception: between a
+   sandal and a dress the path passes two dim smudges that are neither. The pixel blend is a
+   double exposure: both images at once, fading.
+ - **β** (`beta.png`): rate (KL) falls from 27.74 to 4.42 nats as β goes from 0.5 to 8 while
+   distortion rises from 230.9 to 274.7: a smooth trade-off curve. Measured as −ELBO (β = 1's
+   loss), β = 1 is the best of the sweep (255.7), as it must be: it is the only one that
    minimises that quantity. The samples (`beta-samples.png`, the same 12 codes in every row)
-   are sharpest and most varied at β = 0.5 and 1, and blurrier, more similar and dimmer as β
-   grows; at β = 8 several are a grey blur.
+   carry the most detail at β = 0.5 and 1, but are speckled there and many are blends of two
+   garments; at β = 2 and 4 they are smoother and most are a clear garment (trousers, a dress,
+   sneakers, pullovers); at β = 8 they are blurrier and dimmer, and several are a grey blur.
  - **Collapse and cures** (`collapse.png`). At β = 8 only 5 of the 20 units carry more than 0.1
    nats; by the 0.01 variance test 16 are still "active", a lenient count that the KL panel
    shows up (their means move a little, but carry almost nothing). **KL warm-up** over the
    first half of training hardly helps at β = 8 in this short run: 6 informative units,
-   −ELBO 279.3 against 279.0. Annealing helps a model that has not yet learnt to use its code;
+   −ELBO 279.2 against 279.1. Annealing helps a model that has not yet learnt to use its code;
    here the final β is so strong that the units it recruited early give up again once the full
    weight applies. **Free bits** at 0.5 nats per unit keep every unit at about the floor
-   (KL 0.42–0.50 each, 9.49 in all), all 20 informative, and the −ELBO improves from 279.0 to
-   271.0 with a lower reconstruction (261.5 against 274.6): the floor is the cure that works.
- - **A tighter bound**: on 1,000 test images, −L_k falls from 242.60 (k = 1, the ELBO) to
-   240.48 (k = 10) and 239.78 (k = 100): the true −log p(x) is at most 239.8 nats, and the ELBO
-   was at least 2.8 nats loose. The gap is what q(z|x), a diagonal Gaussian, misses of the true
+   (KL 0.41–0.56 each, 10.08 in all), all 20 informative, and the −ELBO improves from 279.1 to
+   270.0 with a lower reconstruction (259.9 against 274.7): the floor is the cure that works.
+ - **A tighter bound**: on 1,000 test images, −L_k falls from 242.65 (k = 1, the ELBO) to
+   240.51 (k = 10) and 239.77 (k = 100): the true −log p(x) is at most 239.8 nats, and the ELBO
+   was at least 2.9 nats loose. The gap is what q(z|x), a diagonal Gaussian, misses of the true
    posterior.
 
  ## Pitfalls

@@ -1,7 +1,8 @@
 /*:
  # Chapter 6 · Convolutional autoencoders
 
- Run it:  `swift run -c release conv`   (about five minutes; `--quick` for a smoke run).
+ Run it:  `swift run -c release conv`   (about a minute on the Zen 5 of "What you should see",
+ four on an AVX2 EPYC on 2 December 2026; `--quick` for a smoke run).
 
  ## What you will learn
  - What a convolution computes, its shapes, and why its transpose is the way back up.
@@ -93,7 +94,7 @@ func lesson(_ options: ChapterOptions) throws {
    **Step 1: three autoencoders.** The seed texts' conv AE (its code is the last feature map,
    64 × 7 × 7 = 3,136 numbers), the same convolutions with a 32-number bottleneck, and chapter
    1's MLP autoencoder with the same 32-number code. The seed model trains for half the epochs:
-   it needs no more to show what it does, and it is the slowest.
+   it needs no more to show what it does.
    */
   let seedEpochs = max(1, epochs / 2)
   let specs:
@@ -212,51 +213,59 @@ func lesson(_ options: ChapterOptions) throws {
 /*:
  ## What you should see
  From `swift run -c release conv` with the defaults (seed 42, tiled kernels, 2 threads), on a
- 2-core AMD EPYC (AVX2 + FMA, `GEMM tile 6x16 on avx2+fma`), 2 December 2026, on a quiet
- machine: 228 s in all, peak memory 188 MB.
+ 2-core AMD EPYC Zen 5 with AVX-512 (cpu family 26, `GEMM tile 8x32 on avx512`), 3 December
+ 2026: 68 s in all, a median epoch of 7.83 s (the 32-d conv AE's), peak memory 199 MB. The
+ losses are the same bits on every machine and tile (the k-block depth no longer changes them),
+ and since 3 December they differ from the 1–2 December runs' in the last digits: the order of
+ the sums changed once.
 
      The three autoencoders on the 10,000 test images:
        model                                   code   parameters   epochs   test MSE   noise corr.   s/epoch
-       seed conv AE (code 64x7x7)              3136       37,569        2    0.00104         0.892     19.17
-       conv AE, 32-d code                        32      241,441        4    0.01068         0.060     22.22
-       MLP AE, 32-d code (chapter 1's)           32      476,720        4    0.01170         0.046      2.66
+       seed conv AE (code 64x7x7)              3136       37,569        2    0.00103         0.893      5.09
+       conv AE, 32-d code                        32      241,441        4    0.01065         0.061      7.83
+       MLP AE, 32-d code (chapter 1's)           32      476,720        4    0.01149         0.047      0.62
 
      The two VAEs after 2 epochs, test set, nats per image:
        model           parameters   −ELBO   recon.     KL   active   s/epoch
-       conv VAE           877,545  250.64   235.18  15.47       20     39.74
-       MLP VAE            652,824  254.25   236.45  17.80       20      5.01
+       conv VAE           877,545  250.57   235.29  15.29       20     10.82
+       MLP VAE            652,824  254.16   236.35  17.81       20      1.45
 
- - **The seed model is not a bottleneck.** Its test MSE, 0.00104 per pixel after two epochs, is
-   ten times lower than anything else in this book so far, and `reconstructions.png` (rows: test
-   images, seed conv AE, conv AE-32, MLP AE-32) shows why: its row is the test images, prints,
-   straps and the "Lee" letters included. Its code has 3,136 numbers for 784 pixels, and the
-   copying test settles it: fed uniform noise, it gives back the noise (correlation 0.892 between
-   noise and output; `copying.png`, second row, is noise). The two 32-number models turn the
-   same noise into grey garment-shaped blurs (0.060 and 0.046).
- - **Weight sharing at the same code size.** With 32 numbers each, the conv AE reaches 0.01068
-   after four epochs against the MLP's 0.01170: 9% lower, with half the parameters (241,441
+ - **The seed model is not a bottleneck.** Its test MSE, 0.00103 per pixel after two epochs, is
+   ten times lower than the two 32-number models' beside it and lower even than chapter 1's
+   overcomplete model, which copies too; `reconstructions.png` (rows: test images, seed conv AE,
+   conv AE-32, MLP AE-32) shows why: its row is the test images, prints, straps and the "Lee"
+   letters included. Its code has 3,136 numbers for 784 pixels, and the copying test settles it:
+   fed uniform noise, it gives back the noise (correlation 0.893 between noise and output;
+   `copying.png`, second row, is noise). The two 32-number models turn the same noise into grey
+   blurs (0.061 and 0.047): the MLP's garment-shaped, the conv AE's blotchier.
+ - **Weight sharing at the same code size.** With 32 numbers each, the conv AE reaches 0.01065
+   after four epochs against the MLP's 0.01149: 7% lower, with half the parameters (241,441
    against 476,720), most of them in the two Linear layers around the code (3136 × 32 each way).
    `loss.png` shows the conv model ahead at every epoch. Both rows in `reconstructions.png` are
-   blurry in much the same way: prints and straps gone, outlines kept. But per epoch it costs 22.22 s against 2.66 s: 8.4 times as long, for 9%.
- - **The conv VAE** beats the MLP VAE after two epochs each: −ELBO 250.64 against 254.25 nats per
-   image, with a lower KL (15.47 against 17.80) and a slightly better reconstruction. Its samples
+   blurry in much the same way: prints and straps gone, outlines kept. But per epoch it costs
+   7.83 s against 0.62 s: 12.6 times as long, for 7%.
+ - **The conv VAE** beats the MLP VAE after two epochs each: −ELBO 250.57 against 254.16 nats per
+   image, with a lower KL (15.29 against 17.81) and a slightly better reconstruction. Its samples
    (`samples.png`) are the same kind of blurry garments as chapter 5's: shirts, trousers,
    shoes, bags, a few shapeless ones. (The
    seed used a 128-d latent; 20 keeps it comparable with chapter 5 in nats per image.)
  - **Filters and feature maps.** The 32 first-layer 3 × 3 kernels (`filters.png`) are small
    signed patterns, several of them edge detectors (a positive side next to a negative one, in
-   every orientation), others blobs. The feature maps of the T-shirt (`feature-maps.png`) after
-   the first convolution are the shirt seen through those kernels: some keep its whole body,
+   several orientations), others blobs. The feature maps of the T-shirt (`feature-maps.png`)
+   after the first convolution are the shirt seen through those kernels: some keep its whole body,
    some only its left or right edges, its shoulders or its print; after the second, at 7 × 7,
    most maps light up a few cells: a shoulder, a sleeve's end, the hem.
- - **Speed.** Against PyTorch 2.15 (`python3 Chapters/Yardsticks/pytorch_conv.py --model seed
-   --epochs 1 --threads 2 --flush-denormals`, and `--model conv32`) right after `swift run -c
-   release conv --epochs 1`, three times back to back on a quiet machine: the seed model took
-   18.2, 19.3 and 19.9 s per epoch against PyTorch's 19.58, 22.57 and 23.80 (0.84–0.93x), the
-   32-d conv AE 21.6, 24.1 and 19.9 s against 25.33, 25.96 and 24.94 (0.80–0.93x). Compare only
-   rows taken back to back: this host's speed swings between minutes (the first epochs of the
-   full run above took 18.7 and 19.7 s), and PyTorch's two threads, when another program holds
-   a core, wait on each other (one seed epoch took 239 s that way).
+ - **Speed.** Not yet re-timed against PyTorch on the Zen 5 (where the run above took 5.09 and
+   7.83 s per epoch for the seed model and the 32-d conv AE): what follows is from the 2-core
+   AVX2 EPYC (`GEMM tile 6x16 on avx2+fma`), 1 December 2026. Against PyTorch 2.15 (`python3
+   Chapters/Yardsticks/pytorch_conv.py --model seed --epochs 1 --threads 2 --flush-denormals`,
+   and `--model conv32`) right after `swift run -c release conv --epochs 1`, three times back to
+   back on a quiet machine: the seed model took 18.2, 19.3 and 19.9 s per epoch against
+   PyTorch's 19.58, 22.57 and 23.80 (0.84–0.93x), the 32-d conv AE 21.6, 24.1 and 19.9 s against
+   25.33, 25.96 and 24.94 (0.80–0.93x). Compare only rows taken back to back: that host's speed
+   swings between minutes (the first epochs of its 2 December full run took 18.7 and 19.7 s),
+   and PyTorch's two threads, when another program holds a core, wait on each other (one seed
+   epoch took 239 s that way).
    Two changes got the kernels there. Each product runs in slices of the batch whose im2col
    matrix fits in L2, and with two threads each slice is run start to finish by one thread
    (one hand-over per slice instead of one for each of its im2col, GEMM and copy); before

@@ -1081,7 +1081,9 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  ## What you should see
  Four machines: first the AVX2 one (what most laptops have), then the AVX-512 Xeon the lab was
  first tuned on, an Ice Lake Xeon and a Zen 5 EPYC. Each block is one run; read its numbers
- next to each other, not next to another block's.
+ next to each other, not next to another block's. The first three ran before 3 December 2026,
+ with k-blocks 256 deep; the GEMM now takes them as deep as L1 allows (896 for the 6x16 tile on
+ a 32 KB L1, 1024 for 8x32 on 48 KB: GEMMBlocking.swift), which only the Zen 5 block measures.
 
  **AVX2.** A run on 2 December 2026 (`swift run -c release kernels`, 2:03 with the convolution
  section): a 2-core virtual machine reporting an "AMD EPYC" (Zen 3 flags: AVX2 and FMA, no
@@ -1238,39 +1240,46 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  it was 0.89 of as written here, 0.95-1.1 in turns outside the lab (Scratch runs of the same
  kernels, 25 rounds).
 
- **And a Zen 5.** A run on 3 December 2026 (`.build/release/kernels`, 1:42): a 2-core virtual
+ **And a Zen 5.** A run on 3 December 2026 (`.build/release/kernels`, 1:31): a 2-core virtual
  machine reporting an "AMD EPYC", cpu family 26 (Zen 5), AVX-512, 48 KB L1d and 1 MB L2 per
  core; Swift 6.3.1, release build; NumPy 2.4.6 with scipy-openblas 0.3.31 running OpenBLAS's
  SkylakeX kernels (the environment set `OPENBLAS_CORETYPE=Haswell`, which the lab sets aside:
- NumPyBaseline.swift); other programs used 1% of the CPUs. The lab chose the 8x32 tile (depth
- 256, width 1024, swept 512 columns at a time) and measured a peak of 238 / 474 GFLOP/s, the
- 8x32 micro-kernel in L1 at 232 / 454 (98% and 96% of it: on this host the kernel itself is
- not what falls short). GFLOP/s, medians:
+ NumPyBaseline.swift); other programs used 0% of the CPUs. The lab chose the 8x32 tile with
+ blocks of depth 1024 (an 8 x 1024 strip of a, 32 KB, two thirds of L1) and width 1024, swept
+ 128 columns at a time (half of L2), and measured a peak of 257 / 509 GFLOP/s before the GEMM
+ timings, 230 / 473 after; the 8x32 micro-kernel in L1 ran at 232 / 433 (90% and 85% of the
+ peak). GFLOP/s, medians:
 
      shape                    m x n x k  naive  loop  unsafe  blocked  simd-1  tiled  numpy  numpy-1
-     square             256 x 256 x 256   2.19  4.24    37.0     43.8     213    362    335      205
-     square             512 x 512 x 512   1.70  4.34    43.2     40.2     206    401    380      208
-     square          1024 x 1024 x 1024  0.695  4.27    40.9     39.4     194    387    408      206
-     square          2048 x 2048 x 2048   skip  skip    skip     37.3     189    383    415      213
-     forward x·Wᵀ       128 x 256 x 784   2.88     -       -        -     197    338    269      164
-     backward dyᵀ·x     256 x 784 x 128   2.20     -       -        -     194    356    376      210
-     backward dy·W      128 x 784 x 256   2.64  4.47    46.2     38.6     188    339    350      201
+     square             256 x 256 x 256   2.04  4.08    35.6     41.3     230    368    338      211
+     square             512 x 512 x 512   1.94  4.95    41.6     46.9     232    431    392      233
+     square          1024 x 1024 x 1024  0.697  4.06    44.0     41.0     225    410    409      222
+     square          2048 x 2048 x 2048   skip  skip    skip     42.2     224    429    439      227
+     forward x·Wᵀ       128 x 256 x 784   3.11     -       -        -     228    417    311      174
+     backward dyᵀ·x     256 x 784 x 128   2.36     -       -        -     214    370    401      229
+     backward dy·W      128 x 784 x 256   2.84  4.92    62.4     38.3     213    357    381      218
 
- Swift over NumPy: 0.95 at 1024³ (0.94 on one thread), 1.3, 0.95 and 0.97 on chapter 1's three
- shapes, 1.1 on the whole step (1.26 ms against 1.40); tiled at 82% of the measured peak at
- 1024³, NumPy at 86%. What is left is outside the kernel: perf on one thread at 1024³ put 86%
- of the GEMM's time in the micro-kernel and 11% in packing, nearly all of packB's share on its
- first load of each row of b, each a new page (TiledKernels+GEMMPacking.swift). Asking for the
- row four rows ahead (now in packB) was 4-7% faster at 512³ and 1024³ on two threads, timed in
- turns; a run the same morning without it gave 0.94 at 1024³ (0.92 on one thread) and 0.91 on
- dW. The rest is the depth of the k-blocks: with kc = 1024 instead of 256 (an 8 x 1024 strip
- of a, 32 KB, still fits this L1 while b's strips stream past), a lab run gave 1.04 at 1024³
- (409 against 395), 1.1 on one thread, 89% of the peak and 1.3, 1.00 and 1.1 on chapter 1's
- shapes. It is not the default because the depth sets the order of the sums, and with it every
- number the chapters print (GEMMBlocking.swift says more).
+ Swift over NumPy: 1.0 at 1024³ (1.0 on one thread), 1.3, 0.92 and 0.94 on chapter 1's three
+ shapes, 1.2 on the whole step (1.02 ms against 1.20); tiled at 81% of the measured peak at
+ 1024³, NumPy at 80%. Two more runs the same hour (one inside `bash Chapters/run-all.sh`): 1.0
+ and 0.98 at 1024³ (1.0 and 0.96 on one thread, 92% and 80% of the peak), 1.3 and 1.3, 0.93 and
+ 0.80, 0.77 and 0.98 on the three shapes, 1.2 and 1.0 on the step: on this host a row moves by
+ a tenth or more from one run to the next, the shallow dW and dx most.
+ What changed that day: the k-blocks went from 256 deep to 1024. The earlier runs, with 256,
+ gave 0.95 at 1024³ (0.94 on one thread, 82% of the peak) and 1.3, 0.95 and 0.97 on the shapes;
+ timed in turns outside the lab, 1024 against 256 was 4-9% faster at 1024³ and 14-22% on the
+ forward x·Wᵀ, whose 784 steps become one block instead of four. The depth used to be pinned at
+ 256 because it set the order of the sums: a tile summed each k-block from zero and added the
+ sum to c. Now a tile that adds to c starts from it (RegisterTile.swift), so each element is one
+ chain of multiply-adds along all of k whatever the blocks, and the depth can follow L1 without
+ changing a bit of what the chapters print; the tests check the tiled product against that
+ chain written out in Swift, bit for bit, for every tile and depth. Also from that morning: perf
+ on one thread at 1024³ put 11% of the GEMM's time in packing, nearly all of packB's share on
+ its first load of each row of b, each a new page (TiledKernels+GEMMPacking.swift); asking for
+ the row four rows ahead was 4-7% faster at 512³ and 1024³ on two threads, timed in turns.
 
- Which way round, in three lab runs that morning: dx turned round ran 0.99, 1.3 and 1.3 times
- as fast as written, the convolution's product 0.95, 1.5 and 1.3, which would say that the
+ Which way round, in three lab runs that morning (256-deep blocks): dx turned round ran 0.99,
+ 1.3 and 1.3 times as fast as written, the convolution's product 0.95, 1.5 and 1.3, which would say that the
  8x32 tile's weights (measured on the Ice Lake, where turning dx lost) are wrong here. Timed in
  turns outside the lab (Scratch runs of the same kernels, 15 rounds in shuffled order, twice),
  they are not: dx turned was 1.25 and 0.96 of as written on two threads, 0.95 and 0.99 on one;
@@ -1279,12 +1288,15 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
 
  The AVX2 path on the same Zen 5: built with `BOTTLENECK_MARCH=haswell` (Package.swift) and run
  with `--openblas-core Haswell`, so that both sides use 256-bit AVX2 and FMA only, the lab chose
- the 6x16 tile and measured a peak of 113 / 224 GFLOP/s, the 6x16 kernel in L1 at 97-101 /
- 197-210. Tiled 180 GFLOP/s at 1024³ against OpenBLAS's Haswell kernels' 187 (0.96; one thread
- 93.1 against 98.7, 0.94), 80% of the peak (NumPy 84%); 0.79, 0.89 and 0.94 on chapter 1's
- shapes and 0.79 on the whole step in that run. The forward shape, the weakest there, is also
- the noisiest: the same kernels timed alone a few minutes later ran it at 159 / 96 GFLOP/s on
- two / one thread, where the lab's tiled row had 114 / 77.
+ the 6x16 tile with 1024-deep blocks (3 Dec 2026, after the change above) and measured a peak
+ of 122-123 / 227-249 GFLOP/s, the 6x16 kernel in L1 at 116 / 216-226. Tiled 208 GFLOP/s at
+ 1024³ against OpenBLAS's Haswell kernels' 213 (0.98; one thread 107 against 108, 0.99), 84% of
+ the peak (NumPy 86%); 0.84 and 0.91 on dW and dx, 0.96 on the whole step. The forward shape
+ gave 0.65 in that run (117 against 178), but it is the noisiest row: timed in turns outside the
+ lab a few minutes later (Scratch, 9 rounds in shuffled order, twice) the same kernels ran it at
+ 197 and 211 GFLOP/s on two threads, with 1024-deep blocks 13-16% faster than 256-deep ones
+ (and 3-7% at 1024³). With 256-deep blocks, that morning, the lab gave 0.96 at 1024³ and 0.79,
+ 0.89 and 0.94 on the three shapes.
 
  Elementwise and sums, GB/s (bytes read + written per second):
 
