@@ -141,7 +141,7 @@ let package = Package(
       name: "ChaptersTests",
       dependencies: [
         "Vanilla", "Denoising", "Sparse", "Contractive", "Variational", "Convolutional",
-        "KernelLab", "Figures", "Checkpoint",
+        "KernelLab", "Figures", "Checkpoint", "Kernels",
       ]),
   ]
 )

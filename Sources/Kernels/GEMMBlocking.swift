@@ -101,9 +101,12 @@ public struct GEMMBlocking: Sendable, Equatable {
   /// in place. With k-blocks of 256 and plain costs that turns the lab's dx = dy·W of
   /// Linear(784 → 256) (128, 784, k 256) and chapter 1's last forward product (the same shape,
   /// b transposed), and a convolution with 64 filters (64, columns, k 288); not the forward
-  /// x·Wᵀ (128, 256, k 784: four k-blocks), nor dW = dyᵀ·x (256, 784, k 128), nor 1024³ (m = n).
-  /// The 8x32 tile's costs keep dx and the convolution as written (the turned a, b stored (k, n),
-  /// would be read down its columns) and still turn the decoder's product.
+  /// x·Wᵀ (128, 256, k 784: four k-blocks, c written as columns four times), nor dW = dyᵀ·x
+  /// (256, 784, k 128), nor 1024³ (m = n). With blocks 784 deep or more (1024 on a 48 KB L1)
+  /// the forward x·Wᵀ is one block and is turned too: turned and as written ran level on the
+  /// Zen 5 EPYC (0.98-1.1 in four lab runs, 3 Dec 2026). The 8x32 tile's costs keep dx and the
+  /// convolution as written (the turned a, b stored (k, n), would be read down its columns) and
+  /// still turn the decoder's product.
   public func transposes(
     m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false
   ) -> Bool {
