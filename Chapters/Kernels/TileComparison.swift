@@ -22,8 +22,8 @@
  prefetchSteps>`), so they all compile and run everywhere; the table below times each on this
  machine, one thread, so you can see what a spill costs. To see it in the machine code, run
  `python3 Chapters/Kernels/tile_loops.py` after a release build: for each specialisation's
- inner loop it counts the FMAs and the loads and stores to the stack (`(%rsp)`, `(%rbp)`)
- between them. On the AVX2 EPYC: 6x16 and 6x8 have none, 8x12 has 17 stores and 17 loads per
+ inner loop it counts the FMAs, the vector stores to memory and the loads from the stack
+ (`(%rsp)`, `(%rbp)`) between them. On the AVX2 EPYC: 6x16 and 6x8 have none, 8x12 has 17 stores and 17 loads per
  24 FMAs, 8x32 25 and 25 per 32.
 
  That check is also how we found that "the same machine code as a hand-written kernel" is not
@@ -34,8 +34,11 @@
  every step. Built for AVX-512 (32 registers, as many as NEON has), the NEON tile did that with
  all 24 of its accumulators, and small edits elsewhere in the function did the same to the
  8x32 tile, while 6x16 was always spared. The results stayed right; only the machine code
- showed it. The write-back now reads a copy of the tile: every tile that fits its register file
- is clean in AVX2 and AVX-512 builds, and in an arm64 one: with no arm64 machine to hand,
+ showed it. The write-back now reads a copy of the tile, and so do the loads of C that a tile
+ starting from C needs (3 Dec 2026: loaded into the tile directly, every tile but 8x32 stored its
+ accumulators each step; returned by value, 8x32 stored one a step into the return slot, which
+ is not the stack, so the check now counts every vector store in the loop). Every tile that fits
+ its register file is clean in AVX2 and AVX-512 builds, and in an arm64 one: with no arm64 machine to hand,
  `bash Chapters/Kernels/tile_loops_arm64.sh` cross-compiles RegisterTile.swift for aarch64 with
  the same toolchain and reads that (NEON's 8x12: 24 `fmla` by element per step, 3 vector loads
  of b, 8 floats of a, no stack traffic; 6x16 and 6x8 clean too). CI runs both checks on every

@@ -56,7 +56,7 @@ def disassemble(path):
 # RegisterTile<rows, vectors, SIMDn<Float>, prefetchSteps>.multiply, as Swift mangles
 # it: a value generic n is written $<n-1>_ (and 0 as $_).
 SPECIALISATION = re.compile(
-    r"RegisterTileO8multiply\w*?Z\$(\d*)__\$(\d*)_s\d+SIMD(\d+)VySfG\$(\d*)_")
+    r"RegisterTileO\d+multiply\w*?Z\$(\d*)__\$(\d*)_s\d+SIMD(\d+)VySfG\$(\d*)_")
 FMA = re.compile(r"\s(vfmadd\w+|fmla)\s")
 # Stores of vector registers to memory, anywhere (the k-loop has none of its own: an
 # accumulator stored every step, whether to the stack or to the slot a function returns the
