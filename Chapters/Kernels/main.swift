@@ -1240,50 +1240,56 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  it was 0.89 of as written here, 0.95-1.1 in turns outside the lab (Scratch runs of the same
  kernels, 25 rounds).
 
- **And a Zen 5.** A run on 3 December 2026 (`.build/release/kernels`, 1:31): a 2-core virtual
+ **And a Zen 5.** A run on 3 December 2026 (`.build/release/kernels`, 1:35): a 2-core virtual
  machine reporting an "AMD EPYC", cpu family 26 (Zen 5), AVX-512, 48 KB L1d and 1 MB L2 per
  core; Swift 6.3.1, release build; NumPy 2.4.6 with scipy-openblas 0.3.31 running OpenBLAS's
  SkylakeX kernels (the environment set `OPENBLAS_CORETYPE=Haswell`, which the lab sets aside:
  NumPyBaseline.swift); other programs used 0% of the CPUs. The lab chose the 8x32 tile with
  blocks of depth 1024 (an 8 x 1024 strip of a, 32 KB, two thirds of L1) and width 1024, swept
- 128 columns at a time (half of L2), and measured a peak of 257 / 509 GFLOP/s before the GEMM
- timings, 230 / 473 after; the 8x32 micro-kernel in L1 ran at 232 / 433 (90% and 85% of the
- peak). GFLOP/s, medians:
+ 128 columns at a time (half of L2), and measured a peak of 237 / 458 GFLOP/s before the GEMM
+ timings, 240 / 474 after (the tables use the latter); the 8x32 micro-kernel in L1 ran at
+ 230-233 / 404-431 (97% and 88-91% of the peak). GFLOP/s, medians:
 
      shape                    m x n x k  naive  loop  unsafe  blocked  simd-1  tiled  numpy  numpy-1
-     square             256 x 256 x 256   2.04  4.08    35.6     41.3     230    368    338      211
-     square             512 x 512 x 512   1.94  4.95    41.6     46.9     232    431    392      233
-     square          1024 x 1024 x 1024  0.697  4.06    44.0     41.0     225    410    409      222
-     square          2048 x 2048 x 2048   skip  skip    skip     42.2     224    429    439      227
-     forward x·Wᵀ       128 x 256 x 784   3.11     -       -        -     228    417    311      174
-     backward dyᵀ·x     256 x 784 x 128   2.36     -       -        -     214    370    401      229
-     backward dy·W      128 x 784 x 256   2.84  4.92    62.4     38.3     213    357    381      218
+     square             256 x 256 x 256   1.65  2.71    31.5     33.8     182    346    315      212
+     square             512 x 512 x 512   1.62  3.19    34.8     40.4     199    407    397      208
+     square          1024 x 1024 x 1024  0.696  4.22    42.5     40.1     220    422    404      213
+     square          2048 x 2048 x 2048   skip  skip    skip     39.7     214    413    418      213
+     forward x·Wᵀ       128 x 256 x 784   2.94     -       -        -     210    383    275      148
+     backward dyᵀ·x     256 x 784 x 128   1.51     -       -        -     195    353    366      201
+     backward dy·W      128 x 784 x 256   2.69  4.60    59.4     36.7     200    346    321      209
 
- Swift over NumPy: 1.0 at 1024³ (1.0 on one thread), 1.3, 0.92 and 0.94 on chapter 1's three
- shapes, 1.2 on the whole step (1.02 ms against 1.20); tiled at 81% of the measured peak at
- 1024³, NumPy at 80%. Two more runs the same hour (one inside `bash Chapters/run-all.sh`): 1.0
- and 0.98 at 1024³ (1.0 and 0.96 on one thread, 92% and 80% of the peak), 1.3 and 1.3, 0.93 and
- 0.80, 0.77 and 0.98 on the three shapes, 1.2 and 1.0 on the step: on this host a row moves by
- a tenth or more from one run to the next, the shallow dW and dx most.
- What changed that day: the k-blocks went from 256 deep to 1024. The earlier runs, with 256,
- gave 0.95 at 1024³ (0.94 on one thread, 82% of the peak) and 1.3, 0.95 and 0.97 on the shapes;
- timed in turns outside the lab, 1024 against 256 was 4-9% faster at 1024³ and 14-22% on the
- forward x·Wᵀ, whose 784 steps become one block instead of four. The depth used to be pinned at
- 256 because it set the order of the sums: a tile summed each k-block from zero and added the
- sum to c. Now a tile that adds to c starts from it (RegisterTile.swift), so each element is one
- chain of multiply-adds along all of k whatever the blocks, and the depth can follow L1 without
- changing a bit of what the chapters print; the tests check the tiled product against that
- chain written out in Swift, bit for bit, for every tile and depth. Also from that morning: perf
- on one thread at 1024³ put 11% of the GEMM's time in packing, nearly all of packB's share on
- its first load of each row of b, each a new page (TiledKernels+GEMMPacking.swift); asking for
- the row four rows ahead was 4-7% faster at 512³ and 1024³ on two threads, timed in turns.
+ Swift over NumPy: 1.0 at 1024³ (1.0 on one thread), 1.4, 0.97 and 1.1 on chapter 1's three
+ shapes, 1.3 on the whole step (0.863 ms against 1.08); tiled at 89% of the measured peak at
+ 1024³, NumPy at 85%. Three runs an hour earlier, before whole tiles skipped the trip through
+ memory (below), one of them inside `bash Chapters/run-all.sh`: 1.0, 0.98 and 1.0 at 1024³
+ (1.0, 0.96 and 1.0 on one thread; 92%, 80% and 81% of the peak), 1.3 on the forward shape
+ each time, 0.93, 0.80 and 0.92 on dW, 0.77, 0.98 and 0.94 on dx, 1.2, 1.0 and 1.2 on the
+ step: on this host a row moves by a tenth or more from one run to the next, the shallow dW
+ and dx most.
 
- Which way round, in three lab runs that morning (256-deep blocks): dx turned round ran 0.99,
- 1.3 and 1.3 times as fast as written, the convolution's product 0.95, 1.5 and 1.3, which would say that the
- 8x32 tile's weights (measured on the Ice Lake, where turning dx lost) are wrong here. Timed in
- turns outside the lab (Scratch runs of the same kernels, 15 rounds in shuffled order, twice),
- they are not: dx turned was 1.25 and 0.96 of as written on two threads, 0.95 and 0.99 on one;
- the convolution's product 0.96 and 0.92, 0.93 and 0.97. One row of the lab's table is one
+ What changed that day: the k-blocks went from 256 deep to 1024. The earlier runs, with 256, gave
+ 0.95 at 1024³ (0.94 on one thread, 82% of the peak) and 1.3, 0.95 and 0.97 on the shapes; timed in
+ turns outside the lab, 1024 against 256 was 4-9% faster at 1024³ and 14-22% on the forward x·Wᵀ,
+ whose 784 steps become one block instead of four. The depth used to be pinned at 256 because it
+ set the order of the sums: a tile summed each k-block from zero and added the sum to c. Now a tile
+ that adds to c starts from it (RegisterTile.swift), so each element is one chain of multiply-adds
+ along all of k whatever the blocks, and the depth can follow L1 without changing a bit of what the
+ chapters print; the tests check the tiled product against that chain written out in Swift, bit for
+ bit, for every tile and depth. A whole tile (the micro-kernel's usual case) now also loads c
+ straight into its registers and stores them straight back, where an edge tile goes through a copy
+ in memory (RegisterTile.swift says why): 3-5% on one thread for dW's 128-step products, timed in
+ turns, level elsewhere. Also from that morning: perf on one thread at 1024³ put 11% of the GEMM's
+ time in packing, nearly all of packB's share on its first load of each row of b, each a new page
+ (TiledKernels+GEMMPacking.swift); asking for the row four rows ahead was 4-7% faster at 512³ and
+ 1024³ on two threads, timed in turns.
+
+ Which way round, in three lab runs that morning (256-deep blocks): dx turned round ran 0.99, 1.3
+ and 1.3 times as fast as written, the convolution's product 0.95, 1.5 and 1.3, which would say
+ that the 8x32 tile's weights (measured on the Ice Lake, where turning dx lost) are wrong here.
+ Timed in turns outside the lab (Scratch runs of the same kernels, 15 rounds in shuffled order,
+ twice), they are not: dx turned was 1.25 and 0.96 of as written on two threads, 0.95 and 0.99 on
+ one; the convolution's product 0.96 and 0.92, 0.93 and 0.97. One row of the lab's table is one
  moment of a shared host; a choice needs turns.
 
  The AVX2 path on the same Zen 5: built with `BOTTLENECK_MARCH=haswell` (Package.swift) and run
