@@ -7,16 +7,19 @@ import CPUSupport
 ///               floats) stays in L1 across the sweep, while b's strips stream past once each: kc
 ///               is as deep as lets that strip fill two thirds of L1, a multiple of 64, at most
 ///               1024 (`depth(tile:l1:)`). 1024 for the 8x32 tile on a 48 KB L1 (the Zen 5 EPYC,
-///               the Ice Lake Xeon), 896 for 6x16 on 32 KB. Deeper blocks mean fewer passes
-///               over c and fewer strips to start: on the Zen 5 EPYC (timed in turns, 3 Dec
-///               2026, two threads), 1024 against 256 was 4-9% faster at 1024³, 7-11% at 2048³,
-///               14-22% on the forward x·Wᵀ of Linear(784 → 256) (one block instead of four),
-///               8% on a convolution's w·col, level on dx and dW (k 256 and 128: one block
-///               either way). The depth does not change the bits: the micro-kernel carries each
-///               element of c in one chain of multiply-adds along the whole of k, whatever the
-///               blocks (RegisterTile.swift), so every machine prints the numbers the chapters
-///               quote. (Until 3 Dec 2026 a tile summed each block from zero and added the sum
-///               to c, and kc was pinned at 256 to keep the bits the same everywhere.)
+///               the Ice Lake Xeon), 896 for 6x16 on 32 KB. Deeper blocks mean fewer passes over c
+///               and fewer strips to start: on the Zen 5 EPYC (timed in turns, 3 Dec 2026, two
+///               threads), 1024 against 256 was 4-9% faster at 1024³, 7-11% at 2048³, 14-22% on the
+///               forward x·Wᵀ of Linear(784 → 256) (one block instead of four), 8% on a
+///               convolution's w·col, level on dx and dW (k 256 and 128: one block either way). The
+///               Zen 3 EPYC's blocks by this rule (6x16, 32 KB L1, 512 KB L2: 896 deep, swept 64
+///               columns at a time), untimed there, were emulated on the Zen 5 with an AVX2 build:
+///               against 256 deep and 256 wide, level to 22% faster (forward x·Wᵀ, a convolution's
+///               w·col), 0.94-0.98 on dW. The depth does not change the bits: the micro-kernel
+///               carries each element of c in one chain of multiply-adds along the whole of k,
+///               whatever the blocks (RegisterTile.swift), so every machine prints the numbers the
+///               chapters quote. (Until 3 Dec 2026 a tile summed each block from zero and added the
+///               sum to c, and kc was pinned at 256 to keep the bits the same everywhere.)
 ///   width (nc)  1024 columns (rounded down to whole strips), whatever L2 says. The textbook
 ///               rule keeps the packed block of b (kc x nc) in L2; but b's strips are read in
 ///               order and prefetched, so they stream well from L3 too, while each extra block
