@@ -102,7 +102,7 @@ where Vector.Scalar == Float {
   // A whole tile, written as rows (nearly every tile of a large product): c's tile is loaded
   // into the registers, the k-loop runs, and the registers go back to c, every index a constant,
   // so nothing passes through memory on the way. (With the edge tiles' path below for these
-  // too, a 128-step product, dW = dyᵀ·x of chapter 1, ran 1-4% slower on one thread.)
+  // too, a 128-step product, dW = dyᵀ·x of chapter 1, ran 3-5% slower on one thread.)
   @inline(never)
   static func multiplyWholeTile(_ product: TileProduct) {
     let raw = UnsafeMutableRawPointer(product.c)
@@ -222,12 +222,13 @@ where Vector.Scalar == Float {
     return start
   }
 
-  /// Asks for the tile's lines of c (its rows, or its columns when `transposedC`) before the
-  /// k-loop: the loop takes hundreds of cycles, and the write-back at its end then finds them in
-  /// L1 instead of waiting on L2 or L3 for each (c is read there when the tile adds to it, and a
-  /// store needs the line too). Measured on the 2-core EPYC: 3-8% on one thread, up to 25% on
-  /// two, on chapter 1's shapes and 512³-2048³. (Asking 16 steps before the end instead, as
-  /// OpenBLAS does, was level with this, timed in turns.)
+  /// Asks for the tile's lines of c (its rows, or its columns when `transposedC`) before the k-loop
+  /// of a tile that overwrites c: the loop takes hundreds of cycles, and the write-back at its end
+  /// then finds them in L1 instead of waiting on L2 or L3 for each (a store needs the line too). A
+  /// tile that adds to c loads it before the loop anyway, so it is not asked for. Measured on the
+  /// 2-core EPYC: 3-8% on one thread, up to 25% on two, on chapter 1's shapes and 512³-2048³.
+  /// (Asking 16 steps before the end instead, as OpenBLAS does, was level with this, timed in
+  /// turns.)
   @inline(__always)
   static func prefetchC(_ product: TileProduct) {
     let (c, ldc) = (product.c, product.ldc)

@@ -7,10 +7,11 @@
 //   registers  the micro-kernel keeps a tile of c in registers (8x32 in 16 AVX-512 registers,
 //              6x16 in 12 AVX2 ones: GEMMTile.swift) and, for each step along k, does 8·32 =
 //              256 (or 6·16 = 96) multiply-adds with just 8 + 32 (6 + 16) loaded floats.
-//   L1 cache   one packed strip of a (rows x kc floats, up to two thirds of L1) is reused against every strip
-//              of b in a sweep, so it stays in L1 while b's strips stream past. (When a task
-//              meets at most 256 columns of b, the strip is read where it lies in a instead:
-//              with so little reuse, the copy would cost more than it saves. GEMMBlocking.swift.)
+//   L1 cache   one packed strip of a (rows x kc floats, up to two thirds of L1) is reused
+//              against every strip of b in a sweep, so it stays in L1 while b's strips stream
+//              past. (When a task meets at most 256 columns of b, the strip is read where it
+//              lies in a instead: with so little reuse, the copy would cost more than it saves.
+//              GEMMBlocking.swift.)
 //   L2 cache   one packed block of b (kc x nc floats, at most 1024 x 1024 = 4 MB) is reused by
 //              every row strip of a. Each row strip sweeps across part of it (sweepWidth
 //              columns, half of L2: 1024 x 128 floats on a 1 MB L2) before the next row strip
@@ -25,7 +26,8 @@
 //
 // Threads split the work into rectangles of tiles of c (disjoint, so no locks and no race);
 // each task runs every k-block of its rectangle in order, packing its own strips of a for that
-// k-block a group at a time (at most a quarter of L2: 8 strips of 8 x 1024, 256 KB, on the Zen 5 EPYC) and
+// k-block a group at a time (at most a quarter of L2: 8 strips of 8 x 1024, 256 KB, on the
+// Zen 5 EPYC) and
 // sweeping b's block across each group. (Packing all of a up front, by all threads, would write
 // it out and read it back from L3 or memory; at 1024³ with two threads that round trip cost a
 // few percent. Packing all of a task's rows at once, the first version of this, kept a buffer of
@@ -141,7 +143,8 @@ extension TiledKernels {
     let columnGroups = min(columnStrips, max(1, chunks / rowGroups))
     // Each task packs its row strips of a for one k-block into a buffer of its own, a group of
     // strips at a time: half as many floats as one sweep of b, so that the group and the sweep
-    // share L2 (8 strips of 8 x 1024 on the Zen 5 EPYC), and the buffer stays small whatever m is.
+    // share L2 (8 strips of 8 x 1024 on the Zen 5 EPYC), and the buffer stays small whatever m
+    // is.
     let stripFloats = mr * kc
     let groupStrips = min(
       (rowStrips + rowGroups - 1) / rowGroups, max(1, blocking.sweepWidth / (2 * mr)))
