@@ -20,7 +20,7 @@ struct GEMMCase: Sendable, CustomTestStringConvertible {
   ]
 
   static let all: [GEMMCase] = shapes.flatMap { shape in
-    [(false, false), (true, false), (false, true), (true, true)].map {
+    everyTranspose.map {
       GEMMCase(m: shape.m, n: shape.n, k: shape.k, transposeA: $0.0, transposeB: $0.1)
     }
   }

@@ -32,7 +32,7 @@ struct GEMMTileTests {
     let a = random.array(c.m * c.k)
     let b = random.array(c.k * c.n)
     let c0 = random.array(c.m * c.n)
-    for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
+    for (transposeA, transposeB) in everyTranspose {
       for accumulate in [false, true] {
         let start = accumulate ? c0 : [Float](repeating: .nan, count: c.m * c.n)
         let reference = gemm(
@@ -81,7 +81,7 @@ struct GEMMTileTests {
       let a = random.array(m * k)
       let b = random.array(k * n)
       let c0 = random.array(m * n)
-      for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
+      for (transposeA, transposeB) in everyTranspose {
         func product(_ tile: GEMMTile, threads: Int, l2: Int) -> [UInt32] {
           gemm(
             TiledKernels(threads: threads, tile: tile, blocking: GEMMBlocking(tile: tile, l2: l2)),
@@ -146,7 +146,7 @@ struct GEMMTileTests {
       let blocks = { (inPlace: Int) in
         GEMMBlocking(maxDepth: 32, maxWidth: 1024, sweepWidth: tile.columns, inPlaceWidth: inPlace)
       }
-      for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
+      for (transposeA, transposeB) in everyTranspose {
         for threads in [1, 2] {
           let run = { (inPlace: Int) in
             gemm(
@@ -191,7 +191,7 @@ struct GEMMTileTests {
       let a = random.array(m * k)
       let b = random.array(k * n)
       let c0 = random.array(m * n)
-      for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
+      for (transposeA, transposeB) in everyTranspose {
         for accumulate in [false, true] {
           let start = accumulate ? c0 : [Float](repeating: .nan, count: m * n)
           for threads in [1, 2] {
@@ -360,7 +360,7 @@ struct GEMMTileTests {
       let a = random.array(m * k)
       let b = random.array(k * n)
       let c0 = random.array(m * n)
-      for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
+      for (transposeA, transposeB) in everyTranspose {
         for accumulate in [false, true] {
           // The chain, element by element: a[i, p] at a[p·m + i] when transposeA, and so on.
           var chain = [Float](repeating: 0, count: m * n)

@@ -125,3 +125,6 @@ func worstRatio(_ actual: [Float], _ expected: [Float], tolerance: (Int) -> Floa
   }
   return worst
 }
+
+/// (transposeA, transposeB): every way the GEMM can be asked to read its operands.
+let everyTranspose: [(Bool, Bool)] = [(false, false), (true, false), (false, true), (true, true)]
