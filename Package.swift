@@ -90,7 +90,9 @@ let package = Package(
     .target(name: "Checkpoint", dependencies: ["TensorCore", "AtomicWrites"]),
     .target(name: "Linalg", dependencies: ["TensorCore"], swiftSettings: fast),
     .target(name: "Imaging", dependencies: ["TensorCore"], swiftSettings: fast),
-    .target(name: "Data", dependencies: ["TensorCore", "CZlib", "AtomicWrites"]),
+    .target(
+      name: "Data", dependencies: ["TensorCore", "CPUSupport", "CZlib", "AtomicWrites"],
+      swiftSettings: fast),
     .target(name: "Figures", dependencies: ["TensorCore", "PNGShim", "AtomicWrites"]),
     .target(
       name: "ChapterKit",

@@ -82,9 +82,7 @@ func trainDenoiser(
 extension Tensor {
   /// Mean squared error per pixel against `clean`, of the same shape.
   func mse(to clean: Tensor) -> Double {
-    var total = 0.0
-    for (a, b) in zip(scalars, clean.scalars) { total += Double(a - b) * Double(a - b) }
-    return total / Double(max(count, 1))
+    sumOfSquaredDifferences(clean) / Double(max(count, 1))
   }
 }
 

@@ -92,7 +92,5 @@ public func jacobianByFiniteDifferences(
 /// The Frobenius norm ‖J‖_F = √(Σ J_ki²) of a tensor of any shape (a Jacobian (m, d), usually),
 /// summed in Double. Its square is what the contractive penalty measures.
 public func frobeniusNorm(_ j: Tensor) -> Double {
-  var total = 0.0
-  for v in j.scalars { total += Double(v) * Double(v) }
-  return total.squareRoot()
+  j.sumOfSquares().squareRoot()
 }

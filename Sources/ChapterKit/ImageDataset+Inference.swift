@@ -31,7 +31,7 @@ extension ImageDataset {
       for indices in batches(batchSize: batchSize) {
         let x = batch(indices)
         let xHat = reconstruct(Variable(x)).value
-        for (a, b) in zip(x.scalars, xHat.scalars) { total += Double(a - b) * Double(a - b) }
+        total += x.sumOfSquaredDifferences(xHat)
       }
     }
     return total / Double(Swift.max(count * pixelsPerImage, 1))

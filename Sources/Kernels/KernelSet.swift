@@ -66,6 +66,13 @@ public protocol KernelSet: Sendable {
   func sum(
     _ x: UnsafePointer<Float>, outer: Int, n: Int, inner: Int, _ out: UnsafeMutablePointer<Float>)
 
+  /// Σ_i (a[i] − b[i])² in Double, each difference rounded to Float first (as `Float(a − b)` is),
+  /// or Σ_i a[i]² when b is nil: the numerator of every mean squared error and squared norm. The
+  /// order of the sum is fixed by the kernel, not by the thread count: the same inputs give the
+  /// same bits on any machine of one kind.
+  func sumOfSquares(_ a: UnsafePointer<Float>, minus b: UnsafePointer<Float>?, count: Int)
+    -> Double
+
   /// One Adam (AdamW) update of `count` parameters, elementwise (see `AdamStep.update`).
   /// theta, m and v are updated in place; g is read. It is a kernel because it runs on every
   /// parameter after every batch: as a plain serial loop it took a quarter of chapter 1's time.

@@ -62,6 +62,18 @@ public struct NaiveKernels: KernelSet {
     }
   }
 
+  // a, b are (count).  Σ_i (a[i] − b[i])², or Σ_i a[i]² when b is nil
+  public func sumOfSquares(_ a: UnsafePointer<Float>, minus b: UnsafePointer<Float>?, count: Int)
+    -> Double
+  {
+    var total: Double = 0
+    for i in 0..<count {
+      let d = b.map { a[i] - $0[i] } ?? a[i]
+      total += Double(d) * Double(d)
+    }
+    return total
+  }
+
   // theta, g, m, v are (count)
   public func adamUpdate(
     _ step: AdamStep, theta: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,

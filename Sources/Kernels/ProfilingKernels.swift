@@ -72,6 +72,14 @@ public struct ProfilingKernels: KernelSet {
 }
 
 extension ProfilingKernels {
+  public func sumOfSquares(_ a: UnsafePointer<Float>, minus b: UnsafePointer<Float>?, count: Int)
+    -> Double
+  {
+    timed("sum of squares", flops: Double((b == nil ? 2 : 3) * count)) {
+      base.sumOfSquares(a, minus: b, count: count)
+    }
+  }
+
   public func adamUpdate(
     _ step: AdamStep, theta: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
     m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int

@@ -30,7 +30,7 @@ extension PCA {
     for start in stride(from: 0, to: n, by: rowsPerChunk) {
       let chunk = x.rows(start..<Swift.min(start + rowsPerChunk, n))
       let error = decode(encode(chunk)) - chunk
-      for e in error.scalars { total += Double(e) * Double(e) }
+      total += error.sumOfSquares()
     }
     return Float(total / Double(x.count))
   }

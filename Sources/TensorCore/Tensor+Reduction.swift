@@ -35,6 +35,24 @@ extension Tensor {
   /// The mean of all elements, as a rank-0 tensor.
   public func mean() -> Tensor { sum() * (1 / Float(Swift.max(count, 1))) }
 
+  /// Σ x² over every element, in Double: a squared norm (the kernel fixes the order of the sum).
+  public func sumOfSquares() -> Double {
+    let kernels = Kernels.current
+    return withUnsafePointer { x in kernels.sumOfSquares(x, minus: nil, count: count) }
+  }
+
+  /// Σ (self − other)² over every element, in Double, each difference rounded to Float first:
+  /// the numerator of a mean squared error. The shapes must be equal.
+  public func sumOfSquaredDifferences(_ other: Tensor) -> Double {
+    check(
+      shape == other.shape,
+      "sumOfSquaredDifferences: shapes \(shape) and \(other.shape) differ")
+    let kernels = Kernels.current
+    return withUnsafePointer { a in
+      other.withUnsafePointer { b in kernels.sumOfSquares(a, minus: b, count: count) }
+    }
+  }
+
   /// True when every element is a finite number (no NaN, no infinity).
   public var isFinite: Bool { scalars.allSatisfy { $0.isFinite } }
 

@@ -9,7 +9,7 @@ public func clipGradientNorm(_ parameters: [Variable], maxNorm: Float) -> Float 
   var sumOfSquares = 0.0
   for p in parameters {
     guard let g = p.grad else { continue }
-    for x in g.scalars { sumOfSquares += Double(x) * Double(x) }
+    sumOfSquares += g.sumOfSquares()
   }
   let norm = Float(sumOfSquares.squareRoot())
   if norm > maxNorm && norm > 0 {

@@ -12,12 +12,11 @@ public func mseLoss(_ prediction: Variable, _ target: Variable) -> Variable {
     "mseLoss: prediction shape \(prediction.shape) differs from target shape \(target.shape)")
   let diff = prediction.value - target.value
   let n = Float(max(diff.count, 1))
-  var total = 0.0
-  for d in diff.scalars { total += Double(d) * Double(d) }
-  let loss = Tensor(Float(total / Double(n)))
+  let loss = Tensor(Float(diff.sumOfSquares() / Double(n)))
   return Variable.record(loss, name: "mse", inputs: [prediction, target]) { g in
     let scaled = diff * (2 * g.scalar / n)
-    return [scaled, -scaled]
+    // The target is data in every chapter: its gradient is made only when something asks.
+    return [scaled, target.requiresGrad ? -scaled : nil]
   }
 }
 
@@ -53,7 +52,8 @@ public func binaryCrossEntropy(logits: Variable, targets: Variable) -> Variable 
 public func gaussianKL(mean: Variable, logVariance: Variable) -> Variable {
   check(
     mean.shape == logVariance.shape && mean.shape.count == 2,
-    "gaussianKL: mean \(mean.shape) and logVariance \(logVariance.shape) must both be (batch, latent)")
+    "gaussianKL: mean \(mean.shape) and logVariance \(logVariance.shape) must both be (batch, latent)"
+  )
   let batch = Float(mean.shape[0])
   let perElement = logVariance + 1 - mean.square() - logVariance.exp()
   return perElement.sum() * (-0.5 / batch)

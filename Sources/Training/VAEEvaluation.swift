@@ -47,9 +47,7 @@ public struct VAEEvaluation: Sendable {
         let units = gaussianKLPerUnit(mean: mean, logVariance: logVariance).value.scalars
         for u in 0..<units.count { perUnit[u] += Double(units[u]) * Double(end - start) }
         let decoded = model.decode(mean).value
-        for (p, t) in zip(decoded.scalars, block.scalars) {
-          squaredError += Double(p - t) * Double(p - t)
-        }
+        squaredError += decoded.sumOfSquaredDifferences(block)
         means.withUnsafeMutablePointer { out in
           mean.value.withUnsafePointer {
             (out + start * model.latent).update(from: $0, count: mean.value.count)

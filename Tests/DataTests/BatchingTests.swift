@@ -17,6 +17,21 @@ import Testing
     #expect(data.labels(for: [4, 0]) == [1, 0])
   }
 
+  @Test func everyByteValueBecomesItsValueOver255() {
+    // Images 27 pixels wide, every byte value 0...255 somewhere: the 16-pixel vector loop and
+    // the pixel-by-pixel tail must both give exactly Float(byte) / 255 (255 exactly 1).
+    let bytes = (0..<(27 * 20)).map { UInt8(($0 * 7) % 256) }
+    let wide = ImageDataset(
+      images: bytes, labels: [UInt8](repeating: 0, count: 20), rows: 3, cols: 9,
+      classNames: ["a"])
+    let order = [19, 0, 7, 7, 3]
+    let x = wide.batch(order)
+    let expected = order.flatMap { i in bytes[(i * 27)..<((i + 1) * 27)].map { Float($0) / 255 } }
+    #expect(x.shape == [5, 27])
+    #expect(x.scalars == expected)
+    #expect(Set(bytes).count == 256)
+  }
+
   @Test func wholeSetAsOneTensor() {
     let x = data.tensor()
     #expect(x.shape == [5, 4])

@@ -17,6 +17,7 @@ struct ProfilingKernelsTests {
         m: 2, n: 4, k: 3, a: a, transposeA: false, b: b, transposeB: false, c: &c,
         accumulate: false)
       kernels.unary(.relu, c, &c, count: 8)
+      c[0] = Float(kernels.sumOfSquares(c, minus: nil, count: 8))
       if out == 0 { viaProfile = c } else { direct = c }
     }
     #expect(viaProfile == direct)
@@ -24,6 +25,7 @@ struct ProfilingKernelsTests {
     #expect(tally["gemm"]?.calls == 1)
     #expect(tally["gemm"].map { $0.flops == 48 } == true)
     #expect(tally["unary relu"]?.calls == 1)
+    #expect(tally["sum of squares"]?.calls == 1)
     #expect(profiling.tally.totalSeconds >= 0)
     #expect(profiling.name == "naive")
   }
