@@ -89,7 +89,9 @@ func timeTurnedAround(tile: GEMMTile, threads: Int, policy: TimingPolicy) -> [Tu
     guard let asWritten = timings["as written"], let transposed = timings["transposed"] else {
       return nil
     }
-    let copied = blocking.floatsCopied(m: shape.m, n: shape.n, k: shape.k)
+    let copied = blocking.floatsCopied(
+      m: shape.m, n: shape.n, k: shape.k, transposeA: shape.transposeA,
+      transposeB: shape.transposeB)
     return TurnedRow(
       shape: shape, asWritten: asWritten, transposed: transposed,
       copied: (copied.asWritten, copied.transposed),

@@ -53,7 +53,8 @@ public func runTile(
   _ stride: Int
 ) {
   let product = TileProduct(
-    depth: depth, a: p, aStepStride: 8, aRowStride: stride, b: p, c: c, ldc: 32,
+    depth: depth, a: p, aStepStride: 8, aRowStride: stride, b: p, bStepStride: stride, c: c,
+    ldc: 32,
     validRows: which, validColumns: 32 - which, accumulate: which > 1)
   switch which {
   case 0: GEMMTile.avx512.multiply(product)

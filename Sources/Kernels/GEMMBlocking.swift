@@ -56,6 +56,32 @@ public struct GEMMBlocking: Sendable, Equatable {
   public let inPlaceWidth: Int
   public static let defaultInPlaceWidth = 256
 
+  /// Up to how many rows of a (of the product as the loop nest computes it) a product of one
+  /// k-block reads b stored (k, n) where it lies, instead of packing it (0: never;
+  /// `readsBInPlace` has the whole rule). Packing b pays for itself through a's rows: each
+  /// packed float is read once per strip of a. With few strips of a, the copy (and, on two
+  /// threads, waiting for the strips the other thread is packing) is a large part of the
+  /// product: on the Zen 5 EPYC (3 Dec 2026, timed in turns, two threads) chapter 1's products
+  /// with m = 32 to 256 ran 15-60% faster with b in place (dx = dy·W of its last layer,
+  /// 128 x 256 x 784: 303 -> 461 GFLOP/s), level on one thread; at m = 512 and more packing won
+  /// by a few percent, at 1024³ by half. Chapter 1's 17 multiplies of a training step, one after
+  /// another, took 11-13% less time (0.95-0.98 -> 0.83-0.86 ms, three runs of 20 rounds). The
+  /// AVX2 build's 6x16 tile on the same machine: 18-32% on the same products, 2-6% on the step,
+  /// and 2-5% slower on two products its plain count used to turn round (dx = dy·W of a
+  /// 784-input layer, 128 x 784 x 256, and a convolution's 64 x 441 x 288), now kept as written.
+  public var inPlaceRowsB = GEMMBlocking.defaultInPlaceRowsB
+  public static let defaultInPlaceRowsB = 256
+
+  /// Whether the loop nest reads b where it lies for an (m, n) product of depth k: b stored
+  /// (k, n) (its strips' rows are then n floats apart), one k-block, m ≤ `inPlaceRowsB`, and
+  /// b's rows not a multiple of 2 KB apart. Rows 2 KB, 4 KB, 8 KB apart fall into a few sets of
+  /// L1 and L2, which then hold only a few of a strip's rows: n = 512, 1024 and 2048 ran
+  /// 10-25% slower in place on the Zen 5, where n = 256, 384, 784 and 800 gained.
+  public func readsBInPlace(m: Int, n: Int, k: Int, transposeB: Bool) -> Bool {
+    !transposeB && k <= maxDepth && m <= inPlaceRowsB
+      && (n * MemoryLayout<Float>.stride) % 2048 != 0
+  }
+
   /// Which way round the GEMM computes a product: as written, c = op(a)·op(b), or as its
   /// transpose, cᵀ = op(b)ᵀ·op(a)ᵀ (TiledKernels+GEMM.swift). The default picks the one that
   /// copies fewer floats; the other two are for the lab and the tests, which compare them (a
@@ -130,7 +156,8 @@ public struct GEMMBlocking: Sendable, Equatable {
   public func weighedCost(
     m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool
   ) -> (asWritten: Double, transposed: Double) {
-    let copied = floatsCopied(m: m, n: n, k: k)
+    let copied = floatsCopied(
+      m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
     let asWrittenColumns = transposeA && n <= inPlaceWidth ? m * k : 0
     let turnedColumns = !transposeB && m <= inPlaceWidth ? n * k : 0
     let asWritten = Double(copied.asWritten) + turnCosts.columnRead * Double(asWrittenColumns)
@@ -142,21 +169,28 @@ public struct GEMMBlocking: Sendable, Equatable {
   }
 
   /// About how many floats the loop nest copies for the (m, n) product with depth k, as written
-  /// and transposed. As written: b packed once (k·n), and a packed once per block of b's columns
-  /// when its strips meet more than `inPlaceWidth` of them (read in place otherwise).
+  /// and transposed. As written: b packed once (k·n) unless it is read in place
+  /// (`readsBInPlace`), and a packed once per block of b's columns when its strips meet more
+  /// than `inPlaceWidth` of them (read in place otherwise).
   /// Transposed: the same with m and n swapped, plus c written one float at a time (m·n once
   /// per k-block: RegisterTile's `transposedC`), since its tiles arrive as columns; those are
   /// `columnWrites`, part of `transposed`.
-  public func floatsCopied(m: Int, n: Int, k: Int) -> (
+  public func floatsCopied(
+    m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false
+  ) -> (
     asWritten: Int, transposed: Int, columnWrites: Int
   ) {
-    func packed(_ m: Int, _ n: Int) -> Int {
+    func packed(_ m: Int, _ n: Int, bInPlace: Bool) -> Int {
       let widthBlocks = (n + maxWidth - 1) / maxWidth
-      return k * n + (n > inPlaceWidth ? m * k * widthBlocks : 0)
+      return (bInPlace ? 0 : k * n) + (n > inPlaceWidth ? m * k * widthBlocks : 0)
     }
     let depthBlocks = (k + maxDepth - 1) / maxDepth
     let columnWrites = m * n * depthBlocks
-    return (packed(m, n), packed(n, m) + columnWrites, columnWrites)
+    return (
+      packed(m, n, bInPlace: readsBInPlace(m: m, n: n, k: k, transposeB: transposeB)),
+      packed(n, m, bInPlace: readsBInPlace(m: n, n: m, k: k, transposeB: !transposeA))
+        + columnWrites, columnWrites
+    )
   }
 
   /// The depth of a full k-block for `tile` on an L1 cache of `l1` bytes: as many steps as let

@@ -55,7 +55,8 @@ public final class MicroKernelInL1 {
   /// Runs the micro-kernel `calls` times: c += (a's strip)·(b's strip), each time.
   public func run(calls: Int) {
     let product = TileProduct(
-      depth: depth, a: a, aStepStride: tile.rows, aRowStride: 1, b: b, c: c, ldc: tile.columns,
+      depth: depth, a: a, aStepStride: tile.rows, aRowStride: 1, b: b, bStepStride: tile.columns,
+      c: c, ldc: tile.columns,
       validRows: tile.rows, validColumns: tile.columns, accumulate: true)
     for _ in 0..<calls { tile.multiply(product) }
   }

@@ -34,6 +34,10 @@ struct PackedB {
   let stripWidth: Int
   /// Strips in the block.
   let columnStrips: Int
+  /// Whether full strips are read where they lie in b (stored (k, n)) instead of packed; only a
+  /// strip at b's right edge, narrower than a tile, is still packed (reading it in place would
+  /// read past the end of b's rows).
+  let inPlace: Bool
   /// Strips claimed and packed together; groups per k-block.
   let stripsPerGroup: Int
   let groups: Int
@@ -44,8 +48,8 @@ struct PackedB {
 
   init(
     b: UnsafePointer<Float>, transposed: Bool, k: Int, n: Int, column0: Int, firstBlock: Int,
-    kc: Int, stripWidth: Int, columnStrips: Int, storage: UnsafeMutablePointer<Float>,
-    flags: UnsafeMutablePointer<CInt>
+    kc: Int, stripWidth: Int, columnStrips: Int, inPlace: Bool = false,
+    storage: UnsafeMutablePointer<Float>, flags: UnsafeMutablePointer<CInt>
   ) {
     self.b = b
     self.transposed = transposed
@@ -56,20 +60,29 @@ struct PackedB {
     self.kc = kc
     self.stripWidth = stripWidth
     self.columnStrips = columnStrips
+    self.inPlace = inPlace && !transposed
     // Transposing b (stored (n, k)) reads along its rows anyway: nothing to gain from groups.
-    stripsPerGroup = transposed ? 1 : max(1, min(8, columnStrips / 4))
+    // In place, only the edge strip is ever packed.
+    stripsPerGroup = transposed || inPlace ? 1 : max(1, min(8, columnStrips / 4))
     groups = (columnStrips + stripsPerGroup - 1) / stripsPerGroup
     self.storage = storage
     self.flags = flags
   }
 
-  /// The packed strip `columnStrip` of k-block `block`, packing its group first if nobody has.
+  /// Strip `columnStrip` of k-block `block` and the floats from one of its rows to the next:
+  /// where it lies in b when `inPlace` and the strip is whole, else its packed copy, packing its
+  /// group first if nobody has.
   @inline(__always)
-  func strip(block: Int, columnStrip: Int) -> UnsafePointer<Float> {
+  func strip(block: Int, columnStrip: Int) -> (pointer: UnsafePointer<Float>, stepStride: Int) {
+    let col0 = column0 + columnStrip * stripWidth
+    if inPlace && col0 + stripWidth <= n {
+      return (b + (firstBlock + block) * kc * n + col0, n)
+    }
     let group = block * groups + columnStrip / stripsPerGroup
     if bottleneck_flag_load(flags + group) != 2 { packOrWait(group) }
-    return UnsafePointer(
-      storage + (block * columnStrips + columnStrip) * stripWidth * kc)
+    return (
+      UnsafePointer(storage + (block * columnStrips + columnStrip) * stripWidth * kc), stripWidth
+    )
   }
 
   @inline(never)

@@ -34,8 +34,10 @@ struct TileProduct {
   /// (m, 1) in a stored (k, m) matrix and (1, k) in a stored (m, k) one (TiledKernels+GEMM.swift
   /// says when the GEMM does that).
   let a: UnsafePointer<Float>, aStepStride: Int, aRowStride: Int
-  /// b is packed (depth, columns).
-  let b: UnsafePointer<Float>
+  /// Row p of b's strip (the tile's columns floats) starts at b + p·bStepStride: packed
+  /// (depth, columns), bStepStride is columns; read where it lies in a stored (k, n) b, it is n
+  /// (TiledKernels+GEMM.swift says when).
+  let b: UnsafePointer<Float>, bStepStride: Int
   let c: UnsafeMutablePointer<Float>, ldc: Int
   let validRows: Int, validColumns: Int
   let accumulate: Bool
@@ -75,8 +77,6 @@ enum RegisterTile<let rows: Int, let vectors: Int, Vector: SIMD, let prefetchSte
 where Vector.Scalar == Float {
   static var columns: Int { vectors * Vector.scalarCount }
   static var rowBytes: Int { columns * MemoryLayout<Float>.stride }
-  /// How far ahead, in bytes, the loop prefetches b.
-  static var prefetchDistance: Int { prefetchSteps * rowBytes }
 
   typealias Row = InlineArray<vectors, Vector>
 
@@ -161,13 +161,14 @@ where Vector.Scalar == Float {
   @inline(__always)
   static func steps(_ tile: inout InlineArray<rows, Row>, _ product: TileProduct) {
     var b = UnsafeRawPointer(product.b)
+    let bStep = product.bStepStride * MemoryLayout<Float>.stride
     if product.aRowStride == 1 {
       // A step's rows of a are neighbours: one pointer, moved on by a step's stride.
       var a = product.a
       for _ in 0..<product.depth {
-        step(&tile, b: b) { a[$0] }
+        step(&tile, b: b, bStep: bStep) { a[$0] }
         a += product.aStepStride
-        b += rowBytes
+        b += bStep
       }
     } else {
       // a's rows are aRowStride apart and each runs along k: one pointer per row, all moved on
@@ -176,8 +177,8 @@ where Vector.Scalar == Float {
       var rowsOfA = InlineArray<rows, UnsafePointer<Float>>(repeating: product.a)
       for r in 0..<rows { rowsOfA[unchecked: r] = product.a + r * product.aRowStride }
       for p in 0..<product.depth {
-        step(&tile, b: b) { rowsOfA[unchecked: $0][p] }
-        b += rowBytes
+        step(&tile, b: b, bStep: bStep) { rowsOfA[unchecked: $0][p] }
+        b += bStep
       }
     }
   }
@@ -267,14 +268,14 @@ where Vector.Scalar == Float {
   // One step along k: tile[r] += a(r) · (b's row) for every row r of the tile.
   @inline(__always)
   static func step(
-    _ tile: inout InlineArray<rows, Row>, b: UnsafeRawPointer, a: (Int) -> Float
+    _ tile: inout InlineArray<rows, Row>, b: UnsafeRawPointer, bStep: Int, a: (Int) -> Float
   ) {
     // Ask for b's row prefetchSteps steps ahead now, so that it is in L1 when the loop gets
     // there: one prefetch per 64-byte cache line of the row. (A constant of the tile: a tile
     // without it has no prefetch in its loop at all.)
     if prefetchSteps > 0 {
       for line in Swift.stride(from: 0, to: rowBytes, by: 64) {
-        bottleneck_prefetch(b + prefetchDistance + line)
+        bottleneck_prefetch(b + prefetchSteps * bStep + line)
       }
     }
     var bRow = Row(repeating: Vector())

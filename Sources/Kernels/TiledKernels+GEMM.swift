@@ -16,7 +16,9 @@
 //              every row strip of a. Each row strip sweeps across part of it (sweepWidth
 //              columns, half of L2: 1024 x 128 floats on a 1 MB L2) before the next row strip
 //              does the same, so the strips of b come from L2 and not from L3; its strips are
-//              read in order and prefetched.
+//              read in order and prefetched. (A short product, at most 256 rows of a and one
+//              k-block, reads b where it lies instead: each packed float of b would be read by
+//              only a few strips of a, too few to pay for the copy. GEMMBlocking.inPlaceRowsB.)
 // kc (the depth of a block) and nc (its width) follow the tile and the cache sizes the system
 // reports (GEMMBlocking.swift).
 // Blocking over k means c is read and written once per k-block instead of once overall; with kc
@@ -95,6 +97,8 @@ extension TiledKernels {
     let kc = (k + depthBlocks - 1) / depthBlocks
     let widthBlocks = (n + blocking.maxWidth - 1) / blocking.maxWidth
     let nc = roundUp((n + widthBlocks - 1) / widthBlocks, to: nr)
+    // b read where it lies (GEMMBlocking.inPlaceRowsB says when).
+    let readsBInPlace = blocking.readsBInPlace(m: m, n: n, k: k, transposeB: p.transposeB)
     // k-blocks are handled in groups of `groupBlocks`, as many as fit the budget.
     let groupBlocks = max(1, min(depthBlocks, Self.packedBudget / (kc * nc)))
 
@@ -117,7 +121,7 @@ extension TiledKernels {
           let packed = PackedB(
             b: p.b, transposed: p.transposeB, k: k, n: n, column0: column0,
             firstBlock: firstBlock, kc: kc, stripWidth: nr, columnStrips: columnStrips,
-            storage: packedB, flags: flags.baseAddress!)
+            inPlace: readsBInPlace, storage: packedB, flags: flags.baseAddress!)
           multiply(p, packed, blocks: blocks, workers: workers, chunks: chunks)
         }
       }
@@ -200,11 +204,11 @@ extension TiledKernels {
                 // threads pack different parts of b instead of waiting on the same one.
                 let columnStrip = columns.lowerBound + (step + firstStrip) % columns.count
                 let col0 = packed.column0 + columnStrip * nr
+                let stripB = packed.strip(block: block, columnStrip: columnStrip)
                 tile.multiply(
                   TileProduct(
                     depth: depth, a: stripA.a, aStepStride: stripA.stepStride,
-                    aRowStride: stripA.rowStride,
-                    b: packed.strip(block: block, columnStrip: columnStrip),
+                    aRowStride: stripA.rowStride, b: stripB.pointer, bStepStride: stripB.stepStride,
                     c: p.transposedC ? p.c + col0 * m + row0 : p.c + row0 * n + col0,
                     ldc: p.transposedC ? m : n, validRows: min(mr, m - row0),
                     validColumns: min(nr, n - col0), accumulate: addToC,
