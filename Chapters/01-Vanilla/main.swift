@@ -292,13 +292,13 @@ func lesson(_ options: ChapterOptions) throws {
  ## What you should see
  From `swift run -c release vanilla` with the defaults (seed 42, tiled kernels, 2 threads, all
  60,000 training images, 20 epochs), on a 2-core AMD EPYC Zen 5 with AVX-512 (cpu family 26;
- the first line says `GEMM tile 8x32 on avx512`), 3 December 2026. The whole run took 34 s, with
- a peak of 200 MB of memory:
+ the first line says `GEMM tile 8x32 on avx512`), 3 December 2026, inside `bash
+ Chapters/run-all.sh`. The whole run took 32 s, with a peak of 200 MB of memory:
 
-     PCA-32: keeps 82.6% of the pixel variance; test MSE per pixel 0.01514 (fit in 0.85 s)
-     epoch 1/20  train_mse 0.02699  test_mse 0.01666  0.64 s  94,090 img/s
+     PCA-32: keeps 82.6% of the pixel variance; test MSE per pixel 0.01514 (fit in 1.20 s)
+     epoch 1/20  train_mse 0.02699  test_mse 0.01666  0.56 s  107,537 img/s
      ...
-     epoch 20/20  train_mse 0.008567  test_mse 0.008885  0.57 s  106,017 img/s
+     epoch 20/20  train_mse 0.008567  test_mse 0.008885  0.67 s  89,927 img/s
      autoencoder-32 test MSE per pixel 0.00888 vs PCA-32 0.01514: 41.3% lower
      linear autoencoder test MSE 0.01529 vs PCA 0.01514 (ratio 1.010)
      noise in, reconstruction out: correlation 0.049 for the 32-d autoencoder, 0.452 for the overcomplete one
@@ -328,16 +328,32 @@ func lesson(_ options: ChapterOptions) throws {
    Most look like speckled noise. A few show strokes and edges along garment outlines (a collar,
    a trouser leg, a sole). The layer has more units than 32 numbers need, and after 20 epochs
    nothing has pushed the unused ones to be smooth: chapter 3's sparsity penalty changes that.
- - **Speed**: 0.59 s per epoch with the tiled kernels (median of 20, all between 0.55 and
-   0.78 s). PyTorch 2.15 (2 threads, flush-to-zero on) trains the same model with the same batch
+ - **Speed**: 0.58 s per epoch with the tiled kernels (median of 20, all between 0.52 and
+   0.67 s). PyTorch 2.15 (2 threads, flush-to-zero on) trains the same model with the same batch
    size, optimiser and test pass with `Chapters/Yardsticks/pytorch_epoch.py --flush-denormals
-   --threads 2`; three 3-epoch runs of each, one after the other, gave 0.61 / 1.50, 0.63 / 2.00 and
-   0.72 / 1.94 s per epoch: 0.41, 0.32 and 0.37 of PyTorch's time. With `--quick` (2,048 images)
-   the tiled kernels take 0.021 s per epoch and `--kernels naive` takes 2.5 s: 118 times slower.
+   --threads 2`; three 3-epoch runs of each, one after the other, gave 0.52 / 1.53, 0.63 / 1.57 and
+   0.57 / 2.13 s per epoch: 0.34, 0.40 and 0.27 of PyTorch's time (an hour earlier, in a calmer
+   spell of the host and before the change to short products below: 0.52 / 1.45, 0.53 / 1.43 and
+   0.51 / 1.43, that is 0.36, 0.37 and 0.36). Built for AVX2 only on the same machine
+   (`BOTTLENECK_MARCH=haswell`, so the 6x16 tile; Package.swift) against PyTorch told to keep
+   to AVX2 (`ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2`):
+   0.88 / 1.47, 0.90 / 1.45 and 0.86 / 1.40 s in the calm spell (0.60, 0.62, 0.62), 0.98 / 1.95,
+   1.51 / 2.11 and 1.11 / 2.23 in the slow one (0.50, 0.72, 0.50). PyTorch's matrix products run
+   MKL's AVX2 code on this AMD CPU whatever it is told (1024³: 206 GFLOP/s, 212 with the
+   variables), so that pair is AVX2 against AVX2, the closest this machine comes to a laptop
+   without AVX-512. With `--quick` (2,048 images) the tiled kernels take 0.021 s per epoch and
+   `--kernels naive` takes 3.1 s: 148 times slower.
    They print nearly the same losses (test MSE 0.05143 against 0.05146): the same formulas in the
    same order, except that the tiled multiplies round once per multiply-add (a fused
    multiply-add) where naive rounds the product and the sum apiece. At that rate one naive epoch
-   over the full set would take about 70 s.
+   over the full set would take about 90 s.
+ - **What made the last steps faster** (same evening, `--profile` and perf): outside the
+   kernels, the loss's sum of squares (one Double add after another, 100K per step), the test
+   set's MSE and the conversion of each batch's bytes to floats (a scalar division per pixel)
+   took 6.8 of the run's 31 s; as kernels (`sumOfSquares`, 16 pixels at a time) 4.3-4.7.
+   Three 3-epoch runs of each build, in turns: 0.59-0.65 s per epoch before, 0.50-0.55 after.
+   Then the products with at most 256 rows (dW and dx of the narrow layers) stopped packing b
+   (GEMMBlocking.inPlaceRowsB): the step's 17 multiplies, timed in turns, 11-13% faster.
  - **Speed elsewhere, earlier** (the code has changed since; the kernel lab's prose tells what):
    on a 2-core AVX-512 Xeon (21 November 2026) 1.11 s per epoch against PyTorch's 1.51–1.65 s.
    On a 2-core AMD EPYC with AVX2 and no AVX-512 (2 December 2026; the first line then says

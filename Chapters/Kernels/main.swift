@@ -1240,7 +1240,35 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  it was 0.89 of as written here, 0.95-1.1 in turns outside the lab (Scratch runs of the same
  kernels, 25 rounds).
 
- **And a Zen 5.** A run on 3 December 2026 (`.build/release/kernels`, 1:35): a 2-core virtual
+ **And a Zen 5.** The latest run, 3 December 2026 in the evening, inside `bash
+ Chapters/run-all.sh` (1:31), on the machine described in the next paragraph, after short
+ products began reading b in place (GEMMBlocking.inPlaceRowsB: a product of one k-block with at
+ most 256 rows of a copies only a, since each packed float of b would serve just a few strips of
+ a). Peak 252 / 501 GFLOP/s before the GEMM timings, 260 / 514 after; the 8x32 micro-kernel in L1
+ at 247-257 / 484-492 (98% and 96%). GFLOP/s, medians:
+
+     shape                    m x n x k  naive  loop  unsafe  blocked  simd-1  tiled  numpy  numpy-1
+     square             256 x 256 x 256   2.42  3.73    36.2     40.1     237    386    367      225
+     square             512 x 512 x 512   1.96  3.75    43.4     46.8     230    449    438      232
+     square          1024 x 1024 x 1024  0.761  3.96    45.7     46.8     236    455    437      230
+     square          2048 x 2048 x 2048   skip  skip    skip     41.1     230    417    414      225
+     forward x·Wᵀ       128 x 256 x 784   2.27     -       -        -     196    322    260      147
+     backward dyᵀ·x     256 x 784 x 128   2.27     -       -        -     221    356    345      226
+     backward dy·W      128 x 784 x 256   2.87  3.93    60.8     39.2     229    347    328      223
+
+ Swift over NumPy: 1.0 at 1024³ (1.0 on one thread), 1.2, 1.0 and 1.1 on chapter 1's three
+ shapes, 1.2 on the whole step (0.801 ms against 0.945); tiled at 88% of the measured peak at
+ 1024³, NumPy at 85%. The lab alone a few minutes later: 446 against 412 at 1024³ (1.1; 1.0 on
+ one thread), 1.3, 1.1 and 1.0 on the shapes, 1.2 on the step, 88% of the peak (NumPy 81%). In
+ its "Which way round" table dW as written ran 424-434 GFLOP/s and dx 352-425, where with b
+ packed, in a run earlier that evening, they had been 376 and 344. Timed in turns outside the
+ lab (Scratch runs, 7 to 20 rounds in shuffled order), reading b in place made chapter 1's
+ products with 32 to 256 rows 15-60% faster on two threads (its last layer's dx, 128 x 256 x
+ 784: 303 -> 461 GFLOP/s), level on one, and its 17-multiply step 11-13% faster; 1024³ keeps
+ packing (in place it ran at half speed: b's rows 4 KB apart share a few cache sets), as does
+ any b whose rows are a multiple of 2 KB apart.
+
+ The run before it, the same afternoon (`.build/release/kernels`, 1:35): a 2-core virtual
  machine reporting an "AMD EPYC", cpu family 26 (Zen 5), AVX-512, 48 KB L1d and 1 MB L2 per
  core; Swift 6.3.1, release build; NumPy 2.4.6 with scipy-openblas 0.3.31 running OpenBLAS's
  SkylakeX kernels (the environment set `OPENBLAS_CORETYPE=Haswell`, which the lab sets aside:
@@ -1292,7 +1320,17 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  one; the convolution's product 0.96 and 0.92, 0.93 and 0.97. One row of the lab's table is one
  moment of a shared host; a choice needs turns.
 
- The AVX2 path on the same Zen 5: built with `BOTTLENECK_MARCH=haswell` (Package.swift) and run
+ The AVX2 path on the same Zen 5, that evening, with b in place: 240 against OpenBLAS's Haswell
+ kernels' 246 at 1024³ (0.97; one thread 122 against 122), 96% of its peak (130 / 250), 0.92,
+ 0.91 and 0.93 on the three shapes and 0.96 on the step (1.65 ms against 1.59); timed in turns
+ outside the lab an hour earlier, the same products were level with OpenBLAS (1024³ 227 against
+ 225; forward 216 / 210, dW 217 / 218, dx 204 / 195; the 17 multiplies one after another 1.43-1.62
+ ms against 1.68). PyTorch's own products run MKL's AVX2 code on this AMD CPU whatever it is told
+ (1024³: 206 GFLOP/s, and 212 with `ATEN_CPU_CAPABILITY=avx2`), which makes the AVX2 build
+ against PyTorch a fair AVX2 pair: chapter 1's epoch took 0.60-0.62 of PyTorch's time in a calm
+ spell, 0.50-0.72 in a slow one (chapter 1's prose has the seconds).
+
+ Earlier that day: built with `BOTTLENECK_MARCH=haswell` (Package.swift) and run
  with `--openblas-core Haswell`, so that both sides use 256-bit AVX2 and FMA only, the lab chose
  the 6x16 tile with 1024-deep blocks (3 Dec 2026, after the change above) and measured a peak
  of 122-123 / 227-249 GFLOP/s, the 6x16 kernel in L1 at 116 / 216-226. Tiled 208 GFLOP/s at
