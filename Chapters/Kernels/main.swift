@@ -634,6 +634,7 @@ func lab(_ options: KernelLab) throws {
       + " blocks of depth \(blocking.maxDepth) and width \(blocking.maxWidth),"
       + " swept \(blocking.sweepWidth) columns at a time,"
       + " A read in place up to \(blocking.inPlaceWidth) columns of B,"
+      + " B read in place up to \(blocking.inPlaceRowsB) rows of A (one k-block),"
       + " products turned round when that copies fewer floats, weighed by the tile's turn costs"
       + (tile == .best ? "" : "; forced (the best here is \(GEMMTile.best))"))
   var peak = measurePeak(tile: tile, threads: threads, quick: quick)
