@@ -44,15 +44,6 @@ public protocol KernelSet: Sendable {
     b: UnsafePointer<Float>, transposeB: Bool,
     c: UnsafeMutablePointer<Float>, accumulate: Bool)
 
-  /// The same product, then c = f(c + bias) (GEMMEpilogue.swift): a layer's bias and activation
-  /// applied by the GEMM itself. The default runs them as separate kernels afterwards; a kernel
-  /// set may fuse them, with the same results.
-  func gemm(
-    m: Int, n: Int, k: Int,
-    a: UnsafePointer<Float>, transposeA: Bool,
-    b: UnsafePointer<Float>, transposeB: Bool,
-    c: UnsafeMutablePointer<Float>, accumulate: Bool, epilogue: GEMMEpilogue)
-
   /// y[i] = f(x[i]) for i in 0..<count. x and y may be the same buffer.
   func unary(
     _ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int)

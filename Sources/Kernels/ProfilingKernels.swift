@@ -38,18 +38,6 @@ public struct ProfilingKernels: KernelSet {
     }
   }
 
-  // Timed as one GEMM: when the base set fuses the epilogue, there is nothing else to time.
-  public func gemm(
-    m: Int, n: Int, k: Int, a: UnsafePointer<Float>, transposeA: Bool, b: UnsafePointer<Float>,
-    transposeB: Bool, c: UnsafeMutablePointer<Float>, accumulate: Bool, epilogue: GEMMEpilogue
-  ) {
-    timed("gemm", flops: 2 * Double(m) * Double(n) * Double(k)) {
-      base.gemm(
-        m: m, n: n, k: k, a: a, transposeA: transposeA, b: b, transposeB: transposeB, c: c,
-        accumulate: accumulate, epilogue: epilogue)
-    }
-  }
-
   public func unary(
     _ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int
   ) {

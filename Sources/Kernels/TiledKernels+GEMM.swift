@@ -74,23 +74,9 @@ extension TiledKernels {
     b: UnsafePointer<Float>, transposeB: Bool,
     c: UnsafeMutablePointer<Float>, accumulate: Bool
   ) {
-    gemm(
-      m: m, n: n, k: k, a: a, transposeA: transposeA, b: b, transposeB: transposeB, c: c,
-      accumulate: accumulate, epilogue: .none)
-  }
-
-  // The same, then c = f(c + bias) (GEMMEpilogue.swift), applied by each task to its own rows of
-  // c as soon as they are done.
-  public func gemm(
-    m: Int, n: Int, k: Int,
-    a: UnsafePointer<Float>, transposeA: Bool,
-    b: UnsafePointer<Float>, transposeB: Bool,
-    c: UnsafeMutablePointer<Float>, accumulate: Bool, epilogue: GEMMEpilogue
-  ) {
     guard m > 0, n > 0 else { return }
     guard k > 0 else {
       if !accumulate { c.update(repeating: 0, count: m * n) }
-      applyEpilogue(epilogue, to: c, rows: m, columns: n)
       return
     }
     let p =
@@ -136,20 +122,15 @@ extension TiledKernels {
             b: p.b, transposed: p.transposeB, k: k, n: n, column0: column0,
             firstBlock: firstBlock, kc: kc, stripWidth: nr, columnStrips: columnStrips,
             inPlace: readsBInPlace, storage: packedB, flags: flags.baseAddress!)
-          multiply(
-            p, packed, blocks: blocks, workers: workers, chunks: chunks,
-            epilogue: firstBlock + blocks == depthBlocks ? epilogue : .none)
+          multiply(p, packed, blocks: blocks, workers: workers, chunks: chunks)
         }
       }
     }
   }
 
-  // c (+)= op(a)·(the packed block of b), for every k-block of the group, on `workers` threads;
-  // then the epilogue, on each group of row strips once its last k-block is done (the caller
-  // passes .none unless this group of k-blocks is the last).
+  // c (+)= op(a)·(the packed block of b), for every k-block of the group, on `workers` threads.
   private func multiply(
-    _ p: GEMMOperands, _ packed: PackedB, blocks: Int, workers: Int, chunks: Int,
-    epilogue: GEMMEpilogue
+    _ p: GEMMOperands, _ packed: PackedB, blocks: Int, workers: Int, chunks: Int
   ) {
     let mr = tile.rows
     let nr = tile.columns
@@ -235,33 +216,8 @@ extension TiledKernels {
               }
             }
           }
-          if block == blocks - 1 && !epilogue.isEmpty {
-            let rowRange = group0 * mr..<min(m, groupRows.upperBound * mr)
-            let columnRange =
-              packed.column0 + columns.lowerBound
-              * nr..<min(
-                n, packed.column0 + columns.upperBound * nr)
-            Self.applyEpilogue(epilogue, p, rows: rowRange, columns: columnRange)
-          }
         }
       }
-    }
-  }
-
-  // The epilogue on the block rows x columns of the (m, n) product the loop nest computes. Its
-  // bias is indexed by the columns of c as the caller sees it: the loop nest's columns, or its
-  // rows when it computes c turned round (stored (n, m)). Each contiguous run of c goes through
-  // the same per-piece loops as the separate kernels.
-  static func applyEpilogue(
-    _ epilogue: GEMMEpilogue, _ p: GEMMOperands, rows: Range<Int>, columns: Range<Int>
-  ) {
-    let (runs, runLength) =
-      p.transposedC ? (columns, rows.count) : (rows, columns.count)
-    let runStart = p.transposedC ? rows.lowerBound : columns.lowerBound
-    for run in runs {
-      let c = p.c + run * (p.transposedC ? p.m : p.n) + runStart
-      if let bias = epilogue.bias { binary(.add, c, bias + runStart, c, count: runLength) }
-      if let activation = epilogue.activation { unary(activation, c, c, count: runLength) }
     }
   }
 }

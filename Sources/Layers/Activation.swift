@@ -1,5 +1,4 @@
 import Autodiff
-import Kernels
 
 /// An elementwise nonlinearity as a layer, so it can sit in a `Sequential`.
 public struct Activation: Module, Sendable {
@@ -27,20 +26,6 @@ public struct Activation: Module, Sendable {
     case .identity: return x
     case .leakyRelu(let slope): return x.leakyRelu(slope: slope)
     }
-  }
-
-  /// The kernels' op for this activation when a Linear before it can apply it in its GEMM's
-  /// epilogue (`Variable.linear`): every kind but identity, leaky relu only with a slope ≥ 0.
-  public var fusableOp: UnaryOp? {
-    let op: UnaryOp
-    switch kind {
-    case .relu: op = .relu
-    case .sigmoid: op = .sigmoid
-    case .tanh: op = .tanh
-    case .leakyRelu(let slope): op = .leakyRelu(slope: slope)
-    case .identity: return nil
-    }
-    return Variable.readsDerivativeFromOutput(op) ? op : nil
   }
 
   public var namedParameters: [(name: String, variable: Variable)] { [] }

@@ -1,6 +1,5 @@
 import Autodiff
 import Foundation
-import Kernels
 import TensorCore
 
 /// How to draw a layer's initial weights.
@@ -46,18 +45,7 @@ public struct Linear: Module {
       x.shape.count == 2 && x.shape[1] == inFeatures,
       "Linear(\(inFeatures) → \(outFeatures)): input shape \(x.shape) should be (batch, \(inFeatures))"
     )
-    return Variable.linear(x, weight: weight, bias: bias, activation: nil)
-  }
-
-  /// f(x·Wᵀ + b) in one GEMM, the bias and f in its epilogue (Kernels/GEMMEpilogue.swift): the
-  /// same numbers as the layer followed by the activation, without their two extra passes over
-  /// y. `Sequential` calls this for a Linear followed by an `Activation` it can fuse.
-  public func callAsFunction(_ x: Variable, activation: UnaryOp?) -> Variable {
-    check(
-      x.shape.count == 2 && x.shape[1] == inFeatures,
-      "Linear(\(inFeatures) → \(outFeatures)): input shape \(x.shape) should be (batch, \(inFeatures))"
-    )
-    return Variable.linear(x, weight: weight, bias: bias, activation: activation)
+    return Variable.matmul(x, weight, transposeB: true) + bias
   }
 
   public var namedParameters: [(name: String, variable: Variable)] {

@@ -8,24 +8,8 @@ public struct Sequential: BufferedModule {
 
   public init(_ layers: [any Module]) { self.layers = layers }
 
-  /// Each layer in turn; a Linear followed by an Activation it can fuse runs as one op, the
-  /// activation in the GEMM's epilogue (`Linear.callAsFunction(_:activation:)`): the same numbers,
-  /// two passes over the layer's output fewer.
   public func callAsFunction(_ x: Variable) -> Variable {
-    var h = x
-    var i = 0
-    while i < layers.count {
-      if i + 1 < layers.count, let linear = layers[i] as? Linear,
-        let op = (layers[i + 1] as? Activation)?.fusableOp
-      {
-        h = linear(h, activation: op)
-        i += 2
-      } else {
-        h = layers[i](h)
-        i += 1
-      }
-    }
-    return h
+    layers.reduce(x) { h, layer in layer(h) }
   }
 
   public var namedParameters: [(name: String, variable: Variable)] {

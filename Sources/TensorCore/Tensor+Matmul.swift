@@ -32,40 +32,6 @@ extension Tensor {
     }
   }
 
-  /// f(x·Wᵀ + b), a fully connected layer's forward pass, as one GEMM whose epilogue adds the bias
-  /// and applies the activation (GEMMEpilogue.swift): x is (batch, in), weight (out, in), bias
-  /// (out) or nil, activation nil for none. The same numbers as matmul, then + bias, then f.
-  public static func linear(
-    _ x: Tensor, weight: Tensor, bias: Tensor?, activation: UnaryOp?
-  ) -> Tensor {
-    check(
-      x.rank == 2 && weight.rank == 2 && x.shape[1] == weight.shape[1],
-      "linear: input \(x.shape) and weight \(weight.shape) should be (batch, in) and (out, in)")
-    let (m, n, k) = (x.shape[0], weight.shape[0], x.shape[1])
-    if let bias {
-      check(bias.shape == [n], "linear: bias shape \(bias.shape) should be [\(n)]")
-    }
-    let kernels = Kernels.current
-    return Tensor(shape: [m, n]) { c in
-      x.withUnsafePointer { px in
-        weight.withUnsafePointer { pw in
-          func run(_ pb: UnsafePointer<Float>?) {
-            let epilogue = GEMMEpilogue(bias: pb, activation: activation)
-            if k == 0 {
-              c.initialize(repeating: 0, count: m * n)
-              kernels.applyEpilogue(epilogue, to: c, rows: m, columns: n)
-              return
-            }
-            kernels.gemm(
-              m: m, n: n, k: k, a: px, transposeA: false, b: pw, transposeB: true, c: c,
-              accumulate: false, epilogue: epilogue)
-          }
-          if let bias { bias.withUnsafePointer { run($0) } } else { run(nil) }
-        }
-      }
-    }
-  }
-
   /// The transpose of a matrix: (m, n) → (n, m).
   public func transposed() -> Tensor {
     check(rank == 2, "transposed: needs a matrix, got shape \(shape)")
