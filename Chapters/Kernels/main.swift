@@ -1080,11 +1080,12 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
 
 /*:
  ## What you should see
- Four machines: first the AVX2 one (what most laptops have), then the AVX-512 Xeon the lab was
- first tuned on, an Ice Lake Xeon and a Zen 5 EPYC. Each block is one run; read its numbers
- next to each other, not next to another block's. The first three ran before 3 December 2026,
- with k-blocks 256 deep; the GEMM now takes them as deep as L1 allows (896 for the 6x16 tile on
- a 32 KB L1, 1024 for 8x32 on 48 KB: GEMMBlocking.swift), which only the Zen 5 block measures.
+ Five machines: first the AVX2 one (what most laptops have), then the AVX-512 Xeon the lab was
+ first tuned on, an Ice Lake Xeon, a Zen 5 EPYC and a newer Xeon. Each block is one run; read
+ its numbers next to each other, not next to another block's. The first three ran before 3
+ December 2026, with k-blocks 256 deep; the GEMM now takes them as deep as L1 allows (896 for the
+ 6x16 tile on a 32 KB L1, 1024 for 8x32 on 48 KB: GEMMBlocking.swift), which only the last two
+ blocks measure.
 
  **AVX2.** A run on 2 December 2026 (`swift run -c release kernels`, 2:03 with the convolution
  section): a 2-core virtual machine reporting an "AMD EPYC" (Zen 3 flags: AVX2 and FMA, no
@@ -1342,6 +1343,52 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  197 and 211 GFLOP/s on two threads, with 1024-deep blocks 13-16% faster than 256-deep ones
  (and 3-7% at 1024³). With 256-deep blocks, that morning, the lab gave 0.96 at 1024³ and 0.79,
  0.89 and 0.94 on the three shapes.
+
+ **And a newer Xeon, which stands in for an Intel laptop.** 4 December 2026, inside `bash
+ Chapters/run-all.sh` (1:41): a 2-core virtual machine reporting an "Intel(R) Xeon(R)
+ Processor", cpu family 6 model 207 (Emerald Rapids, whose Raptor Cove cores are the
+ performance cores of Intel's 13th- and 14th-generation chips, which run without AVX-512),
+ AVX-512, 48 KB L1d and 2 MB L2 per core; NumPy 2.4.6 running OpenBLAS's SkylakeX kernels (its
+ own choice). The lab chose the 8x32 tile with blocks of depth 1024 and width 1024, swept 256
+ columns at a time, and measured a peak of 175 / 342 GFLOP/s before the GEMM timings, 176 / 348
+ after; the 8x32 micro-kernel in L1 ran at 171 / 192 before and 171 / 244 after. GFLOP/s,
+ medians:
+
+     shape                    m x n x k  naive  loop  unsafe  blocked  simd-1  tiled  numpy  numpy-1
+     square             256 x 256 x 256   1.47  2.37    23.1     20.3     143    221    214      146
+     square             512 x 512 x 512   1.21  2.41    19.1     18.3     150    241    234      148
+     square          1024 x 1024 x 1024  0.478  2.33    14.0     19.1     147    245    286      151
+     square          2048 x 2048 x 2048   skip  skip    skip     19.4     134    236    230      147
+     forward x·Wᵀ       128 x 256 x 784   1.48     -       -        -     125    202    181      104
+     backward dyᵀ·x     256 x 784 x 128   1.27     -       -        -     146    262    187      119
+     backward dy·W      128 x 784 x 256   1.46  2.46    29.4     19.6     125    196    226      131
+
+ Swift over NumPy: 0.86 at 1024³ (0.98 on one thread), 1.1, 1.4 and 0.87 on chapter 1's
+ shapes, 1.4 on the whole step (1.60 ms against 2.23); tiled at 70% of the measured peak,
+ NumPy at 82%. The lab alone right after: 1.1 at 1024³ (0.90 on one thread), 1.4, 1.1 and 1.1
+ on the shapes, 1.3 on the step; 68% of the peak (NumPy 60%). Both runs' two-thread rows sit
+ far below the two-thread peak, and the micro-kernel's line says why: alone in L1 it ran at
+ 192 and 244 GFLOP/s on two threads in the first run, 337 in the second. Timed outside the lab
+ (Scratch, 8 rounds of 5 calls), it held at 170-172 on one thread and ran anywhere from 241 to
+ 340 on two: this host slows its second core from one second to the next, and every row on two
+ threads moves with it. In a calm spell, in turns, tiled ran 295-303 GFLOP/s at 1024³ on two
+ threads against NumPy's 300-303 (1.0; 151-152 against 153 on one thread), 87% of the peak; no
+ blocking tried (k-blocks 256 to 1024 deep, sweeps of 128 to 512 columns, 1 to 4 tasks per
+ thread) beat the default by more than the noise.
+
+ The same Xeon built for AVX2 (`BOTTLENECK_MARCH=haswell`, 6x16 tile, `--openblas-core
+ Haswell`) is the nearest these pages have come to an Intel laptop: the same cores, AVX-512
+ left unused. Peak 94.8 / 183, the 6x16 kernel in L1 at 90.0 / 150 (95% and 82%); 1024³ tiled
+ 151 against 158 (0.95; one thread 79.3 against 81.8, 0.97), 0.97, 1.0 and 0.91 on the shapes,
+ 1.0 on the step (2.47 ms each); 83% of the peak, NumPy 87%. Timed in turns outside the lab:
+ 79 against 82 on one thread, 145-150 against 160-165 on two. perf on one thread at 1024³ puts
+ 91% of the time in the micro-kernel and 4.4% in packing, so inside the GEMM the kernel runs
+ at about 87 GFLOP/s against its 90 in L1: what is left is packing on one thread, and on two a
+ further 5% per thread (75 against 79) that the AVX-512 path does not lose (150 against 152).
+ Tried, timed in turns, all level or slower: keeping b's strip in L1 and streaming a's strips
+ past it instead (the loops swapped, with k-blocks 256 and 512 deep), prefetching b 8 steps
+ ahead (level at 1024³, 14% slower on dx), deeper or shallower k-blocks, wider or narrower
+ sweeps, groups of a's strips up to four times as large.
 
  Elementwise and sums, GB/s (bytes read + written per second):
 
