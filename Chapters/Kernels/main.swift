@@ -1371,7 +1371,9 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  192 and 244 GFLOP/s on two threads in the first run, 337 in the second. Timed outside the lab
  (Scratch, 8 rounds of 5 calls), it held at 170-172 on one thread and ran anywhere from 241 to
  340 on two: this host slows its second core from one second to the next, and every row on two
- threads moves with it. In a calm spell, in turns, tiled ran 295-303 GFLOP/s at 1024³ on two
+ threads moves with it. Since then both ceilings are the best of their rounds, not the median
+ (PeakFLOPS.swift says why): in the next run the kernel in L1 on two threads came out at 341
+ before the GEMM timings and 243 after, and the tables use 341 (97% of the FMA peak, 350). In a calm spell, in turns, tiled ran 295-303 GFLOP/s at 1024³ on two
  threads against NumPy's 300-303 (1.0; 151-152 against 153 on one thread), 87% of the peak; no
  blocking tried (k-blocks 256 to 1024 deep, sweeps of 128 to 512 columns, 1 to 4 tasks per
  thread) beat the default by more than the noise.
