@@ -13,10 +13,24 @@ chapters=(vanilla denoising sparse contractive vae conv)
 echo "Building in release mode (the first build takes a few minutes)..."
 for product in "${chapters[@]}" kernels; do swift build -c release --product "$product" >/dev/null; done
 bin=$(swift build -c release --show-bin-path)
+
+# Runs one program; if it dies of a signal (a crash, not a clear error), says what has caused
+# that here: an incremental build that kept objects compiled against an older layout of a type.
+run() {
+  local status=0
+  "$@" || status=$?
+  if [ "$status" -ge 128 ]; then
+    echo "error: $(basename "$1") crashed (exit $status). If this follows an update of the code," >&2
+    echo "  an incremental build may have kept stale objects: rm -rf .build/*/release and run" >&2
+    echo "  this again (README, When something goes wrong)." >&2
+  fi
+  return "$status"
+}
+
 for c in "${chapters[@]}"; do
   echo
   echo "==================== $c ===================="
-  "$bin/$c" "$@"
+  run "$bin/$c" "$@"
 done
 
 lab_args=()
@@ -25,7 +39,7 @@ for arg in "$@"; do
 done
 echo
 echo "==================== kernels (the kernel lab) ===================="
-"$bin/kernels" "${lab_args[@]+"${lab_args[@]}"}"
+run "$bin/kernels" "${lab_args[@]+"${lab_args[@]}"}"
 
 echo
 echo "Done. Open output/ to see what each chapter made."
