@@ -295,7 +295,7 @@ struct LabResults {
       }
     }
     return LinePlot(
-      title: "Fast kernels and NumPy against the two ceilings: GFLOP/s (median)",
+      title: "Fast kernels (medians) under the two ceilings (best rounds): GFLOP/s",
       xLabel: "n", yLabel: "GFLOP/s", series: series, logScaleX: true, showPoints: true,
       key: .outsideRight, width: 1000, height: 650)
   }
