@@ -1373,14 +1373,16 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  340 on two: this host slows its second core from one second to the next, and every row on two
  threads moves with it. Since then both ceilings are the best of their rounds, not the median
  (PeakFLOPS.swift says why): in the next run the kernel in L1 on two threads came out at 341
- before the GEMM timings and 243 after, and the tables use 341 (97% of the FMA peak, 350). In a calm spell, in turns, tiled ran 295-303 GFLOP/s at 1024³ on two
- threads against NumPy's 300-303 (1.0; 151-152 against 153 on one thread), 87% of the peak; no
+ before the GEMM timings and 243 after, and the tables use 341 (97% of the FMA peak, 350). In
+ a calm spell, in turns, tiled ran 295-303 GFLOP/s at 1024³ on two threads against NumPy's
+ 300-303 (1.0; 151-152 against 153 on one thread), 87% of the peak; no
  blocking tried (k-blocks 256 to 1024 deep, sweeps of 128 to 512 columns, 1 to 4 tasks per
  thread) beat the default by more than the noise.
 
  The same Xeon built for AVX2 (`BOTTLENECK_MARCH=haswell`, 6x16 tile, `--openblas-core
  Haswell`) is the nearest these pages have come to an Intel laptop: the same cores, AVX-512
- left unused. Peak 94.8 / 183, the 6x16 kernel in L1 at 90.0 / 150 (95% and 82%); 1024³ tiled
+ left unused. Peak 94.8 / 183, the 6x16 kernel in L1 at 90.0 / 150 (95% and 82%; medians of
+ rounds, before the change above); 1024³ tiled
  151 against 158 (0.95; one thread 79.3 against 81.8, 0.97), 0.97, 1.0 and 0.91 on the shapes,
  1.0 on the step (2.47 ms each); 83% of the peak, NumPy 87%. Timed in turns outside the lab:
  79 against 82 on one thread, 145-150 against 160-165 on two. perf on one thread at 1024³ puts
