@@ -1363,36 +1363,34 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
      backward dyᵀ·x     256 x 784 x 128   1.27     -       -        -     146    262    187      119
      backward dy·W      128 x 784 x 256   1.46  2.46    29.4     19.6     125    196    226      131
 
- Swift over NumPy: 0.86 at 1024³ (0.98 on one thread), 1.1, 1.4 and 0.87 on chapter 1's
- shapes, 1.4 on the whole step (1.60 ms against 2.23); tiled at 70% of the measured peak,
- NumPy at 82%. The lab alone right after: 1.1 at 1024³ (0.90 on one thread), 1.4, 1.1 and 1.1
- on the shapes, 1.3 on the step; 68% of the peak (NumPy 60%). Both runs' two-thread rows sit
- far below the two-thread peak, and the micro-kernel's line says why: alone in L1 it ran at
- 192 and 244 GFLOP/s on two threads in the first run, 337 in the second. Timed outside the lab
- (Scratch, 8 rounds of 5 calls), it held at 170-172 on one thread and ran anywhere from 241 to
- 340 on two: this host slows its second core from one second to the next, and every row on two
- threads moves with it. Since then both ceilings are the best of their rounds, not the median
- (PeakFLOPS.swift says why): in the next run the kernel in L1 on two threads came out at 341
- before the GEMM timings and 243 after, and the tables use 341 (97% of the FMA peak, 350). In
- a calm spell, in turns, tiled ran 295-303 GFLOP/s at 1024³ on two threads against NumPy's
- 300-303 (1.0; 151-152 against 153 on one thread), 87% of the peak; no
- blocking tried (k-blocks 256 to 1024 deep, sweeps of 128 to 512 columns, 1 to 4 tasks per
+ Swift over NumPy: 0.86 at 1024³ (0.98 on one thread), 1.1, 1.4 and 0.87 on chapter 1's shapes, 1.4
+ on the whole step (1.60 ms against 2.23); tiled at 70% of the measured peak, NumPy at 82%. The lab
+ alone right after: 1.1 at 1024³ (0.90 on one thread), 1.4, 1.1 and 1.1 on the shapes, 1.3 on the
+ step; 68% of the peak (NumPy 60%). Both runs' two-thread rows sit far below the two-thread peak,
+ and the micro-kernel's line says why: alone in L1 it ran at 192 and 244 GFLOP/s on two threads in
+ the first run, 337 in the second. Timed outside the lab (Scratch, 8 rounds of 5 calls), it held at
+ 170-172 on one thread and ran anywhere from 241 to 340 on two: this host slows its second core
+ from one second to the next, and every row on two threads moves with it. Since then both ceilings
+ are the best of their rounds, not the median (PeakFLOPS.swift says why): in the next run the
+ kernel in L1 on two threads came out at 341 before the GEMM timings and 243 after, and the tables
+ use 341 (97% of the FMA peak, 350). In a calm spell, in turns, tiled ran 295-303 GFLOP/s at 1024³
+ on two threads against NumPy's 300-303 (1.0; 151-152 against 153 on one thread), 87% of the peak;
+ no blocking tried (k-blocks 256 to 1024 deep, sweeps of 128 to 512 columns, 1 to 4 tasks per
  thread) beat the default by more than the noise.
 
- The same Xeon built for AVX2 (`BOTTLENECK_MARCH=haswell`, 6x16 tile, `--openblas-core
- Haswell`) is the nearest these pages have come to an Intel laptop: the same cores, AVX-512
- left unused. Peak 94.8 / 183, the 6x16 kernel in L1 at 90.0 / 150 (95% and 82%; medians of
- rounds, before the change above); 1024³ tiled
- 151 against 158 (0.95; one thread 79.3 against 81.8, 0.97), 0.97, 1.0 and 0.91 on the shapes,
- 1.0 on the step (2.47 ms each); 83% of the peak, NumPy 87%. Timed in turns outside the lab:
- 79 against 82 on one thread, 145-150 against 160-165 on two. perf on one thread at 1024³ puts
- 91% of the time in the micro-kernel and 4.4% in packing, so inside the GEMM the kernel runs
+ The same Xeon built for AVX2 (`BOTTLENECK_MARCH=haswell`, 6x16 tile, `--openblas-core Haswell`) is
+ the nearest these pages have come to an Intel laptop: the same cores, AVX-512 left unused. Peak
+ 94.8 / 183, the 6x16 kernel in L1 at 90.0 / 150 (95% and 82%; medians of rounds, before the change
+ above); 1024³ tiled 151 against 158 (0.95; one thread 79.3 against 81.8, 0.97), 0.97, 1.0 and 0.91
+ on the shapes, 1.0 on the step (2.47 ms each); 83% of the peak, NumPy 87%. Timed in turns outside
+ the lab: 79 against 82 on one thread, 145-150 against 160-165 on two. perf on one thread at 1024³
+ puts 91% of the time in the micro-kernel and 4.4% in packing, so inside the GEMM the kernel runs
  at about 87 GFLOP/s against its 90 in L1: what is left is packing on one thread, and on two a
  further 5% per thread (75 against 79) that the AVX-512 path does not lose (150 against 152).
- Tried, timed in turns, all level or slower: keeping b's strip in L1 and streaming a's strips
- past it instead (the loops swapped, with k-blocks 256 and 512 deep), prefetching b 8 steps
- ahead (level at 1024³, 14% slower on dx), deeper or shallower k-blocks, wider or narrower
- sweeps, groups of a's strips up to four times as large.
+ Tried, timed in turns, all level or slower: keeping b's strip in L1 and streaming a's strips past
+ it instead (the loops swapped, with k-blocks 256 and 512 deep), prefetching b 8 steps ahead (level
+ at 1024³, 14% slower on dx), deeper or shallower k-blocks, wider or narrower sweeps, groups of a's
+ strips up to four times as large.
 
  Elementwise and sums, GB/s (bytes read + written per second):
 
