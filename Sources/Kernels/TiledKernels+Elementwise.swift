@@ -19,7 +19,13 @@
 
 extension TiledKernels {
   /// Below this many elements a cheap op (a few cycles per 16 floats) runs on one thread.
-  static let elementwiseParallelCount = 1 << 18
+  // Measured on the AVX-512 Xeon (4 Dec 2026), with the pool's helper spinning between kernels
+  // as it does while a chapter trains: on one batch of chapter 1's images (128 x 784 floats)
+  // two threads took 0.6-0.75 of one thread's time for add, relu, abs, clamp and their backward
+  // passes, in the AVX-512 build and the AVX2 one; at 128 x 256 (32K floats) 0.75-0.85 in the
+  // AVX2 build, but level to 1.7 times slower in the AVX-512 one, so that size stays on one
+  // thread. (At 256K, the threshold until then, chapter 1's activations all ran on one.)
+  static let elementwiseParallelCount = 1 << 16
   /// Below this many elements an op that calls exp, log or tanh runs on one thread.
   static let transcendentalParallelCount = 1 << 14
 
@@ -116,22 +122,21 @@ extension TiledKernels {
   ) {
     // The gradient is dy times a derivative that needs x, y or both; `zip3Map16` reads all three.
     switch op {
-    case .relu: zip3Map16(x, y, dy, dx, count) { $2 * UnaryOp.relu.derivative(x: $0, y: $1) }
-    case .leakyRelu(let slope):
-      let op = UnaryOp.leakyRelu(slope: slope)
-      zip3Map16(x, y, dy, dx, count) { $2 * op.derivative(x: $0, y: $1) }
+    // The four whose derivative is a comparison go through `mapGradient`
+    // (LanewiseGradient.swift says why).
+    case .relu: mapGradient(RectifierGradient(slope: 0), x, y, dy, dx, count)
+    case .leakyRelu(let slope): mapGradient(RectifierGradient(slope: slope), x, y, dy, dx, count)
     case .sigmoid: zip3Map16(x, y, dy, dx, count) { $2 * UnaryOp.sigmoid.derivative(x: $0, y: $1) }
     case .tanh: zip3Map16(x, y, dy, dx, count) { $2 * UnaryOp.tanh.derivative(x: $0, y: $1) }
     case .exp: zip3Map16(x, y, dy, dx, count) { $2 * UnaryOp.exp.derivative(x: $0, y: $1) }
     case .log: zip3Map16(x, y, dy, dx, count) { $2 * UnaryOp.log.derivative(x: $0, y: $1) }
     case .square: zip3Map16(x, y, dy, dx, count) { $2 * UnaryOp.square.derivative(x: $0, y: $1) }
-    case .abs: zip3Map16(x, y, dy, dx, count) { $2 * UnaryOp.abs.derivative(x: $0, y: $1) }
+    case .abs: mapGradient(AbsGradient(), x, y, dy, dx, count)
     case .negate: zip3Map16(x, y, dy, dx, count) { $2 * UnaryOp.negate.derivative(x: $0, y: $1) }
     case .scale(let s):
       zip3Map16(x, y, dy, dx, count) { $2 * UnaryOp.scale(s).derivative(x: $0, y: $1) }
     case .clamp(let low, let high):
-      let op = UnaryOp.clamp(low: low, high: high)
-      zip3Map16(x, y, dy, dx, count) { $2 * op.derivative(x: $0, y: $1) }
+      mapGradient(ClampGradient(low: low, high: high), x, y, dy, dx, count)
     }
   }
 

@@ -60,6 +60,44 @@ struct ElementwiseTests {
     }
   }
 
+  /// The activations whose derivative is a comparison run as vector selects in the tiled set
+  /// (LanewiseGradient.swift): at the edges of each comparison (x exactly 0, low or high, −0,
+  /// ±infinity, NaN) and for dy of either sign, infinite or NaN, they must give the naive
+  /// set's bits, the sign of a zero product included. (Not for a denormal x: the tiled set
+  /// runs with flush-to-zero, which reads one as 0, so relu's gradient there is 0, not dy.)
+  @Test(
+    "unaryBackward of relu, leaky relu, abs and clamp: naive's bits at every edge",
+    arguments: [UnaryOp.relu, .leakyRelu(slope: 0.1), .abs, .clamp(low: -0.5, high: 0.75)])
+  func comparisonGradientsAreExact(_ op: UnaryOp) {
+    let edges: [Float] = [
+      0, -0, 0.75, -0.5, 1.5, -1.5, .infinity, -.infinity, .nan, 1e-30, -1e-30, 0.5, -2, 2,
+      .leastNormalMagnitude, 3,
+    ]
+    let dys: [Float] = [1, -1, 0, -0, 2.5, -3.25, .infinity, -.infinity, .nan, 7, -7, 1e-3]
+    // Every x with every dy (192 pairs: whole SIMD16 chunks), then 15 edges with dy = −1,
+    // which the kernels take one at a time after the last chunk.
+    var x: [Float] = []
+    var dy: [Float] = []
+    for e in edges {
+      for d in dys {
+        x.append(e)
+        dy.append(d)
+      }
+    }
+    x += edges.prefix(15)
+    dy += [Float](repeating: -1, count: 15)
+    let y = unary(NaiveKernels(), op, x)
+    let reference = unaryBackward(NaiveKernels(), op, x: x, y: y, dy: dy)
+    for choice in KernelChoice.tiled {
+      let dx = unaryBackward(choice.kernels, op, x: x, y: y, dy: dy)
+      let wrong = (0..<x.count).filter { dx[$0].bitPattern != reference[$0].bitPattern }
+      let first = wrong.first ?? 0
+      #expect(
+        wrong.isEmpty,
+        "\(choice): \(wrong.count) of \(x.count) differ, first x = \(x[first]), dy = \(dy[first])")
+    }
+  }
+
   @Test("a few known values", arguments: KernelChoice.allCases)
   func knownValues(_ choice: KernelChoice) {
     let k = choice.kernels
