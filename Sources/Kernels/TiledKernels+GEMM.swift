@@ -60,7 +60,13 @@
 
 extension TiledKernels {
   /// Below this many floating-point operations (2·m·n·k), one thread is faster than two.
-  static let gemmParallelFlops = 1 << 22
+  // With the pool's helpers spinning between calls (WorkerPool.swift), chapter 1's six products
+  // with a 32-wide side (128 x 32 x 128 and the like: 2^20 operations) ran 1.1-1.5 times as fast
+  // on two threads as on one in the AVX2 build on the AVX-512 Xeon, 0.75-1.3 in the AVX-512
+  // build (a training step's 17 products 2% faster in both); chapter 1's epoch took 0.98 of the
+  // time with 2^22, the threshold until 4 Dec 2026, in three pairs. At 2^19 (128 x 64 x 32)
+  // two threads lost in the AVX-512 build: 0.75-0.9.
+  static let gemmParallelFlops = 1 << 20
   /// At most this many floats (16 MB) of b's packed copy at a time. Small and medium GEMMs pack
   /// all of b's width block at once; a very deep one (PCA's Xᵀ·X over 60000 samples) goes a group
   /// of k-blocks at a time instead.
