@@ -67,6 +67,15 @@ extension TiledKernels {
   // time with 2^22, the threshold until 4 Dec 2026, in three pairs. At 2^19 (128 x 64 x 32)
   // two threads lost in the AVX-512 build: 0.75-0.9.
   static let gemmParallelFlops = 1 << 20
+  /// Tasks per thread: one rectangle of c each, not the 4 chunks per thread of the other kernels.
+  // Timed in turns on the AVX-512 Xeon (4 Dec 2026): a training step's 17 products of chapter
+  // 1 took 0.94-0.97 of the time with 4 tasks per thread in the AVX2 build and 0.97-0.98 in the
+  // AVX-512 one, 1024³ ran 2-3% faster in the AVX2 build (level in the AVX-512 one), and chapter
+  // 1's epoch took 0.97-0.98 in three runs. The fewer, larger tasks leave no last task for one
+  // thread to finish alone, and each sweeps b once for more rows. With another program
+  // spinning on one of the two cores, the step took as long with 1 task per thread as with 4:
+  // the system shares the cores out among the three threads, so no thread waits on one.
+  static let gemmTasksPerThread = 1
   /// At most this many floats (16 MB) of b's packed copy at a time. Small and medium GEMMs pack
   /// all of b's width block at once; a very deep one (PCA's Xᵀ·X over 60000 samples) goes a group
   /// of k-blocks at a time instead.
@@ -95,7 +104,8 @@ extension TiledKernels {
         accumulate: accumulate, transposedC: false)
     // From here on m and n are the problem's as the loop nest computes it (swapped if turned).
     let (m, n) = (p.m, p.n)
-    let (workers, chunks) = split(work: 2 * m * n * k, threshold: Self.gemmParallelFlops)
+    let (workers, _) = split(work: 2 * m * n * k, threshold: Self.gemmParallelFlops)
+    let chunks = workers * Self.gemmTasksPerThread
     let nr = tile.columns
 
     // Equal-sized blocks: k = 784 becomes 4 blocks of 196, not 3 of 256 and a thin one of 16.
@@ -147,8 +157,8 @@ extension TiledKernels {
     // The tiles of c in this block form a grid of rowStrips x columnStrips; a task takes a
     // rectangle of it and does all the group's k-blocks for it, first to last, so no task waits
     // for another between k-blocks. Rectangles are whole rows of the grid when there are enough
-    // rows to go round, and are cut across columns too when there are few (m = 8 still keeps
-    // both cores busy).
+    // rows to go round (one band of rows per thread), and are cut across columns too when there
+    // are few (m = 8 still keeps both cores busy).
     let rowGroups = min(rowStrips, chunks)
     let columnGroups = min(columnStrips, max(1, chunks / rowGroups))
     // Each task packs its row strips of a for one k-block into a buffer of its own, a group of
