@@ -354,17 +354,25 @@ func lesson(_ options: ChapterOptions) throws {
    Three 3-epoch runs of each build, in turns: 0.59-0.65 s per epoch before, 0.50-0.55 after.
    Then the products with at most 256 rows (dW and dx of the narrow layers) stopped packing b
    (GEMMBlocking.inPlaceRowsB): the step's 17 multiplies, timed in turns, 11-13% faster.
- - **Speed on an Intel Xeon** (cpu family 6 model 207, AVX-512, 4 December 2026, the same code):
-   inside `bash Chapters/run-all.sh` the run took 57 s, its epochs 1.09-1.34 s (median 1.2),
-   peak memory 200 MB. Three 3-epoch runs, each followed by PyTorch's: 1.22 / 1.77, 1.16 / 1.70
-   and 1.18 / 1.69 s per epoch, 0.69, 0.68 and 0.70 of PyTorch's time. Built for AVX2 against
-   PyTorch held to AVX2, as above: 1.65 / 2.13, 1.64 / 2.17 and 1.66 / 2.11, that is 0.78, 0.76
-   and 0.79. This Xeon's cores are the performance cores of Intel's 13th- and 14th-generation
+ - **Speed on an Intel Xeon** (cpu family 6 model 207, AVX-512, 4 December 2026 in the evening):
+   inside `bash Chapters/run-all.sh` the run took 47 s, its epochs 0.95-1.12 s (median 1.0),
+   peak memory 200 MB. Three 3-epoch runs, each followed by PyTorch's: 0.97 / 1.49, 0.96 / 1.39
+   and 0.91 / 1.48 s per epoch, 0.65, 0.69 and 0.62 of PyTorch's time. Built for AVX2 against
+   PyTorch held to AVX2, as above: 1.35 / 1.84, 1.33 / 1.80 and 1.43 / 1.89, that is 0.73, 0.74
+   and 0.76. This Xeon's cores are the performance cores of Intel's 13th- and 14th-generation
    laptop chips, which run without AVX-512, so the AVX2 pair is the nearest to an Intel laptop
-   here. Its matrix products are level with OpenBLAS's (the kernel lab's prose), and they are
-   most of the run (AVX2 build, `--profile`, 3 epochs: 10.2 of 14.3 s in 37,000 GEMMs, 0.74 s
-   in Adam's updates, which the AVX-512 build runs at 86 GB/s on two threads, the memory's
-   pace); what PyTorch loses is its time outside the products.
+   here. That morning the pairs were 0.68-0.70 and, for AVX2, 0.76-0.79; what changed, found with
+   `--profile` and perf on the AVX2 build: the matrix products are most of the run (10.6 of 14.9 s
+   in 37,000 GEMMs over 3 epochs), but relu's backward pass took 4% of the main thread's time,
+   at 0.56 ns a float: the compiler had vectorized 14 of every 16 lanes and called the
+   derivative for the other two. Written as a vector select it takes 0.14 ns
+   (AVX-512 build), the same bits (Sources/Kernels/LanewiseGradient.swift); elementwise kernels
+   use both threads from 2¹⁶ floats; products of 2²⁰ operations use both threads; and the GEMM
+   gives each thread one band of rows instead of four tasks (the kernel lab's prose has the
+   timings). In the AVX2 build an epoch went from 1.67 s (before, in a calm spell) to 1.56-1.57
+   (after, in pairs with PyTorch at 2.11-2.12 s, as it was in the morning's).
+   What is left on the main thread (AVX2 build, perf): the products 69%, waiting for the other
+   thread to finish its band 9%, Adam 7%, elementwise kernels 9%, the batch's bytes to floats 2%.
  - **Speed elsewhere, earlier** (the code has changed since; the kernel lab's prose tells what):
    on a 2-core AVX-512 Xeon (21 November 2026) 1.11 s per epoch against PyTorch's 1.51–1.65 s.
    On a 2-core AMD EPYC with AVX2 and no AVX-512 (2 December 2026; the first line then says

@@ -1349,83 +1349,96 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  (and 3-7% at 1024³). With 256-deep blocks, that morning, the lab gave 0.96 at 1024³ and 0.79,
  0.89 and 0.94 on the three shapes.
 
- **And a newer Xeon, which stands in for an Intel laptop.** 4 December 2026, inside `bash
- Chapters/run-all.sh` (1:41): a 2-core virtual machine reporting an "Intel(R) Xeon(R)
- Processor", cpu family 6 model 207 (Emerald Rapids, whose Raptor Cove cores are the
- performance cores of Intel's 13th- and 14th-generation chips, which run without AVX-512),
- AVX-512, 48 KB L1d and 2 MB L2 per core; NumPy 2.4.6 running OpenBLAS's SkylakeX kernels (its
- own choice). The lab chose the 8x32 tile with blocks of depth 1024 and width 1024, swept 256
- columns at a time, and measured a peak of 175 / 342 GFLOP/s before the GEMM timings, 176 / 348
- after; the 8x32 micro-kernel in L1 ran at 171 / 192 before and 171 / 244 after. GFLOP/s,
- medians:
+ **And a newer Xeon, which stands in for an Intel laptop.** 4 December 2026: a 2-core virtual
+ machine reporting an "Intel(R) Xeon(R) Processor", cpu family 6 model 207 (Emerald Rapids, whose
+ Raptor Cove cores are the performance cores of Intel's 13th- and 14th-generation chips, which
+ run without AVX-512), AVX-512, 48 KB L1d and 2 MB L2 per core; NumPy 2.4.6 running OpenBLAS's
+ SkylakeX kernels (its own choice). In the evening, inside `bash Chapters/run-all.sh` (1:34), the
+ lab chose the 8x32 tile with blocks of depth 1024 and width 1024, swept 256 columns at a time,
+ and measured a peak of 219 / 445 GFLOP/s before the GEMM timings and 226 / 452 after (the host
+ ran faster that evening than in the morning, when it gave 176 / 348); the 8x32 micro-kernel in
+ L1 ran at 222 / 439. GFLOP/s, medians:
 
      shape                    m x n x k  naive  loop  unsafe  blocked  simd-1  tiled  numpy  numpy-1
-     square             256 x 256 x 256   1.47  2.37    23.1     20.3     143    221    214      146
-     square             512 x 512 x 512   1.21  2.41    19.1     18.3     150    241    234      148
-     square          1024 x 1024 x 1024  0.478  2.33    14.0     19.1     147    245    286      151
-     square          2048 x 2048 x 2048   skip  skip    skip     19.4     134    236    230      147
-     forward x·Wᵀ       128 x 256 x 784   1.48     -       -        -     125    202    181      104
-     backward dyᵀ·x     256 x 784 x 128   1.27     -       -        -     146    262    187      119
-     backward dy·W      128 x 784 x 256   1.46  2.46    29.4     19.6     125    196    226      131
+     square             256 x 256 x 256   1.76  2.73    29.0     26.2     181    326    265      182
+     square             512 x 512 x 512   1.67  2.87    24.3     23.4     190    353    316      182
+     square          1024 x 1024 x 1024  0.547  2.95    16.8     23.7     190    377    367      191
+     square          2048 x 2048 x 2048   skip  skip    skip     22.9     186    352    373      198
+     forward x·Wᵀ       128 x 256 x 784   1.87     -       -        -     156    266    206      140
+     backward dyᵀ·x     256 x 784 x 128   1.59     -       -        -     159    312    260      178
+     backward dy·W      128 x 784 x 256   1.81  2.88    25.2     28.0     156    300    280      180
 
- Swift over NumPy: 0.86 at 1024³ (0.98 on one thread), 1.1, 1.4 and 0.87 on chapter 1's shapes, 1.4
- on the whole step (1.60 ms against 2.23); tiled at 70% of the measured peak, NumPy at 82%. The lab
- alone right after: 1.1 at 1024³ (0.90 on one thread), 1.4, 1.1 and 1.1 on the shapes, 1.3 on the
- step; 68% of the peak (NumPy 60%). Both runs' two-thread rows sit far below the two-thread peak,
- and the micro-kernel's line says why: alone in L1 it ran at 192 and 244 GFLOP/s on two threads in
- the first run, 337 in the second. Timed outside the lab (Scratch, 8 rounds of 5 calls), it held at
- 170-172 on one thread and ran anywhere from 241 to 340 on two: this host slows its second core
- from one second to the next, and every row on two threads moves with it. Since then both ceilings
- are the best of their rounds, not the median (PeakFLOPS.swift says why): in the next run the
- kernel in L1 on two threads came out at 341 before the GEMM timings and 243 after, and the tables
- use 341 (97% of the FMA peak, 350). In a calm spell, in turns, tiled ran 295-303 GFLOP/s at 1024³
- on two threads against NumPy's 300-303 (1.0; 151-152 against 153 on one thread), 87% of the peak;
- no blocking tried (k-blocks 256 to 1024 deep, sweeps of 128 to 512 columns, 1 to 4 tasks per
- thread) beat the default by more than the noise.
+ Swift over NumPy: 1.0 at 1024³ (0.99 on one thread), 1.3, 1.2 and 1.1 on chapter 1's shapes, 1.3
+ on the whole step (1.19 ms against 1.50); tiled at 83% of the measured peak, NumPy at 81%. The
+ morning's run, with the code before the changes below and the slower host: 0.86 at 1024³ (245
+ against 286; 0.98 on one thread), 1.1, 1.4 and 0.87 on the shapes, 1.4 on the step, 70% of the
+ peak (NumPy 82%). This host slows its second core from one second to the next: that morning the
+ micro-kernel alone in L1 ran anywhere from 241 to 340 GFLOP/s on two threads across 8 rounds
+ (170-172 on one), and every row on two threads moved with it; since then both ceilings are the
+ best of their rounds, not the median (PeakFLOPS.swift says why). In a calm spell, in turns,
+ tiled ran 295-303 GFLOP/s at 1024³ on two threads against NumPy's 300-303, 151-152 against 153 on
+ one; no blocking tried (k-blocks 256 to 1024 deep, sweeps of 128 to 512 columns) beat the default
+ by more than the noise.
 
- The same Xeon built for AVX2 (`BOTTLENECK_MARCH=haswell`, 6x16 tile, `--openblas-core Haswell`) is
- the nearest these pages have come to an Intel laptop: the same cores, AVX-512 left unused. Peak
- 94.8 / 183, the 6x16 kernel in L1 at 90.0 / 150 (95% and 82%; medians of rounds, before the change
- above); 1024³ tiled 151 against 158 (0.95; one thread 79.3 against 81.8, 0.97), 0.97, 1.0 and 0.91
- on the shapes, 1.0 on the step (2.47 ms each); 83% of the peak, NumPy 87%. Timed in turns outside
- the lab: 79 against 82 on one thread, 145-150 against 160-165 on two. perf on one thread at 1024³
- puts 91% of the time in the micro-kernel and 4.4% in packing, so inside the GEMM the kernel runs
- at about 87 GFLOP/s against its 90 in L1: what is left is packing on one thread, and on two a
- further 5% per thread (75 against 79) that the AVX-512 path does not lose (150 against 152).
- Tried, timed in turns, all level or slower: keeping b's strip in L1 and streaming a's strips past
- it instead (the loops swapped, with k-blocks 256 and 512 deep), prefetching b 8 steps ahead (level
- at 1024³, 14% slower on dx), deeper or shallower k-blocks, wider or narrower sweeps, groups of a's
- strips up to four times as large.
+ The same Xeon built for AVX2 (`BOTTLENECK_MARCH=haswell`, 6x16 tile, `--openblas-core Haswell`)
+ is the nearest these pages have come to an Intel laptop: the same cores, AVX-512 left unused.
+ The evening's lab, run alone right after the one above: peak 104 / 198, the 6x16 kernel in L1 at
+ 108 / 195; 1024³ tiled 188 against 192 (0.98; one thread 96.9 against 99.6, 0.97), 1.0, 1.0 and
+ 1.0 on the three shapes, 1.1 on the step (2.11 ms against 2.28); 95% of the peak, NumPy 97%.
+ The morning's, before the changes: 151 against 158 (0.95; one thread 0.97), 0.97, 1.0 and 0.91
+ on the shapes, 1.0 on the step, 83% of the peak (NumPy 87%). perf on one thread at 1024³ puts
+ 91% of the time in the micro-kernel and 4.4% in packing, so inside the GEMM the kernel runs at
+ about 95% of its speed in L1: what is left is packing. Tried, timed in turns, all level or
+ slower: keeping b's strip in L1 and streaming a's strips past it instead (the loops swapped, with
+ k-blocks 256 and 512 deep), prefetching b 8 steps ahead (level at 1024³, 14% slower on dx),
+ deeper or shallower k-blocks, wider or narrower sweeps, groups of a's strips up to four times as
+ large, a band of rows a little larger for the calling thread (it holds the operands in its
+ cache), and small tasks at the end to even out the two threads (17% slower on the step's
+ products: each task streams all of b).
 
- Elementwise and sums, GB/s (bytes read + written per second):
+ What changed between the two runs, all measured on this machine and timed in turns: the GEMM
+ gives each thread one band of rows of C instead of 4 tasks per thread (a training step's 17
+ products 2-6% faster, 1024³ 2-3% faster in the AVX2 build); products of 2²⁰ operations or more
+ use both threads, not only those of 2²² (chapter 1's six products with a 32-wide side 1.1-1.5
+ times as fast in the AVX2 build); relu's backward pass became vector code (below); and the
+ elementwise kernels use both threads from 2¹⁶ floats instead of 2¹⁸.
+
+ Elementwise and sums, GB/s (bytes read + written per second), the evening's run:
 
      128 x 784 (400 KB per array, in L2)     naive  simd-1-thread  tiled  memcpy
-     relu                                     6.83      67.3        67.2    95.8
-     sigmoid                                  1.51      15.7        28.8    95.1
-     bias add                                 4.95      65.9        66.5    94.2
-     relu backward                            19.6      41.8        41.6    82.4
-     column sums                              5.48      87.6        89.4    93.9
-     sum of all                               6.23      95.3        95.3    96.4
+     relu                                     3.19      84.9         123    98.7
+     sigmoid                                  1.27      14.9        28.2    88.5
+     bias add                                 4.27      74.1         111    93.4
+     relu backward                            8.51       137         189    90.8
+     column sums                              5.81       145         143    88.6
+     sum of all                               5.44       145         149    88.5
 
      1024 x 1024 (4 MB per array)            naive  simd-1-thread  tiled  memcpy
-     relu                                     6.43      28.4        51.6    28.8
-     sigmoid                                  1.49      14.5        29.4    28.6
-     bias add                                 4.86      28.1        56.6    28.6
-     relu backward                            18.6      28.2        56.0    28.1
-     column sums                             0.606      15.2        33.4    30.5
-     sum of all                               5.32      30.0         115    30.5
+     relu                                     3.12      30.0        60.3    31.5
+     sigmoid                                  1.39      15.2        31.0    32.1
+     bias add                                 4.68      31.3        63.1    31.6
+     relu backward                            9.10      41.2        82.7    31.3
+     column sums                              1.22      25.6        61.7    32.0
+     sum of all                               5.95      36.8         116    30.2
 
- - On a batch that sits in L2, relu and the bias add run at 70% of memcpy on one thread;
-   naive's bias add is slow because of the `i % bCount` division per element. relu backward
-   reads three arrays: 51%.
+ - On a batch that sits in L2, relu and the bias add run at 79-86% of memcpy on one thread, and
+   two threads (the tiled column; a batch is 100,352 floats, above 2¹⁶) add a half again:
+   111-123 GB/s. naive's bias add is slow because of the `i % bCount` division per element.
+ - relu backward counts 16 bytes a float (x, y and dy read, dx written; the kernel needs only x
+   and dy), so at 137 GB/s it moves 1.5 times what memcpy does. In the morning's run it managed
+   41.8: the compiler had left two lanes of every 16 to an out-of-line call of the derivative
+   (perf annotate), in the AVX-512 build and the AVX2 one alike. The four activations whose
+   derivative is a comparison (relu, leaky relu, abs, clamp) now run it as a vector select
+   (Sources/Kernels/LanewiseGradient.swift), with the same bits as naive: 0.56 ns a float
+   before, 0.14 after, in the AVX-512 build, in a benchmark outside the lab.
  - sigmoid needs an `exp` per element. naive calls the formula one float at a time; the tiled
    kernels run the same formula (Sources/Kernels/Exponential.swift: range reduction, a degree-5
    polynomial, and the integer in the float's exponent bits) on 16 floats at once. Calling the C
    library's `expf` instead, as an earlier version did, ran at 1.3 GB/s on one thread or two: on
    chapter 1's output layer that cost more than the layer's matrix multiply. Now simd-1-thread
-   runs it at 15.7 GB/s, 10 times naive, and it took an epoch of chapter 1 from 1.6 s to 1.25 s.
-   It is still limited by arithmetic, not memory, so it is the one kernel where two threads help
-   on a batch (28.8 GB/s).
+   runs it at 14.9 GB/s, 12 times naive, and it took an epoch of chapter 1 from 1.6 s to 1.25 s
+   (on the 21 November Xeon). It is limited by arithmetic, not memory, so two threads nearly
+   double it (28.2 GB/s).
  - The tiled sums stay on one thread below 2¹⁸ floats. An earlier version used two threads above
    2¹⁶ floats, and on a batch of 100,352 floats that lost: 49–54 GB/s against 89–95 on one
    thread. The whole sum takes about 4 µs, as long as waking the other thread. (Exercise 7.)
