@@ -22,10 +22,14 @@ extension TiledKernels {
   // Measured on the AVX-512 Xeon (4 Dec 2026), with the pool's helper spinning between kernels
   // as it does while a chapter trains: on one batch of chapter 1's images (128 x 784 floats)
   // two threads took 0.6-0.75 of one thread's time for add, relu, abs, clamp and their backward
-  // passes, in the AVX-512 build and the AVX2 one; at 128 x 256 (32K floats) 0.75-0.85 in the
-  // AVX2 build, but level to 1.7 times slower in the AVX-512 one, so that size stays on one
-  // thread. (At 256K, the threshold until then, chapter 1's activations all ran on one.)
-  static let elementwiseParallelCount = 1 << 16
+  // passes, in the AVX-512 build and the AVX2 one; at 128 x 256 (32K floats) level to 1.7 times
+  // slower in the AVX-512 build, so that size stays on one thread there. (At 256K, the threshold
+  // until then, chapter 1's activations all ran on one.) Below AVX-512 one thread takes about
+  // twice as long per float (SIMD16 is two 256-bit halves: the AVX2 build's relu, add and relu
+  // backward ran at 0.4-0.7 of the AVX-512 build's speed), so two threads pay from half the
+  // size: at 32K floats they took 0.6-0.85 of one thread's time in the AVX2 build, for every op
+  // but square (level). The convolutions' im2col and col2im use the same threshold.
+  static let elementwiseParallelCount = VectorISA.usable == .avx512 ? 1 << 16 : 1 << 15
   /// Below this many elements an op that calls exp, log or tanh runs on one thread.
   static let transcendentalParallelCount = 1 << 14
 
