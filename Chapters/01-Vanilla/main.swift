@@ -368,8 +368,8 @@ func lesson(_ options: ChapterOptions) throws {
    derivative for the other two. Written as a vector select it takes 0.14 ns
    (AVX-512 build), the same bits (Sources/Kernels/LanewiseGradient.swift); elementwise kernels
    use both threads from 2¹⁶ floats; products of 2²⁰ operations use both threads; and the GEMM
-   gives each thread one band of rows instead of four tasks (the kernel lab's prose has the
-   timings). In the AVX2 build an epoch went from 1.67 s (before, in a calm spell) to 1.56-1.57
+   gives each of two threads one band of rows instead of four tasks (the kernel lab's prose has
+   the timings). In the AVX2 build an epoch went from 1.67 s (before, in a calm spell) to 1.56-1.57
    (after, in pairs with PyTorch at 2.11-2.12 s, as it was in the morning's).
    What is left on the main thread (AVX2 build, perf): the products 69%, waiting for the other
    thread to finish its band 9%, Adam 7%, elementwise kernels 9%, the batch's bytes to floats 2%.

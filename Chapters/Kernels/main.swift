@@ -1028,11 +1028,13 @@ extension TimingPolicy {
  helper threads spin for a few milliseconds after a kernel ends, watching for the next one
  (offering their core to any other program that wants it), and only then go to sleep. The
  elementwise kernels cut their work into 4 chunks per thread, so a core that runs faster (or is
- less busy) takes more. The GEMM gives each thread one band of rows of C: on the AVX-512 Xeon (4
- December 2026) that made chapter 1's training step 2-6% faster than 4 tasks per thread, since
- no last task is left for one thread to finish alone and each task streams B once for more
- rows; with another program spinning on one of the two cores, it was no slower, as the system
- shares the two cores among the three busy threads.
+ less busy) takes more. On two threads the GEMM gives each thread one band of rows of C: on the
+ 2-core AVX-512 Xeon (4 December 2026) that made chapter 1's training step 2-6% faster than 4
+ tasks per thread, since no last task is left for one thread to finish alone and each task
+ streams B once for more rows; with another program spinning on one of the two cores, it was no
+ slower, as the system shares the two cores among the three busy threads. On more threads it
+ keeps 4 tasks per thread: many-core laptops often mix fast and slow cores (Intel's performance
+ and efficient cores, Apple's), and equal bands would make every product wait for a slow one.
 
  What is never split is k, the sum itself. Splitting it would let two threads each sum half of
  c[i, j] and add the halves: faster for a tall, thin product, but the order of the additions
@@ -1397,7 +1399,7 @@ func warnIfSIMDIsScalar(_ rows: [GEMMRow]) {
  products: each task streams all of b).
 
  What changed between the two runs, all measured on this machine and timed in turns: the GEMM
- gives each thread one band of rows of C instead of 4 tasks per thread (a training step's 17
+ gives each of the two threads one band of rows of C instead of 4 tasks each (a step's 17
  products 2-6% faster, 1024³ 2-3% faster in the AVX2 build); products of 2²⁰ operations or more
  use both threads, not only those of 2²² (chapter 1's six products with a 32-wide side 1.1-1.5
  times as fast in the AVX2 build); relu's backward pass became vector code (below); and the

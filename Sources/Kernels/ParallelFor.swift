@@ -8,8 +8,8 @@ import Foundation
 /// The chunks must write disjoint parts of the output, so they need no locks and their order does
 /// not matter. The threads (WorkerPool's helpers, which stay awake between calls, or Dispatch's
 /// when the pool is busy) take the next chunk from a shared counter as they finish the last one:
-/// with more chunks than threads (TiledKernels uses 4 per thread, except in the GEMM), a faster
-/// core takes more.
+/// with more chunks than threads (TiledKernels uses 4 per thread, except the GEMM on two
+/// threads), a faster core takes more.
 /// With `threads` = 1 (or a single chunk) the chunks run in order on the calling thread and no
 /// other thread is involved.
 ///

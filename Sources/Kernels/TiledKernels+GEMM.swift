@@ -67,15 +67,21 @@ extension TiledKernels {
   // time with 2^22, the threshold until 4 Dec 2026, in three pairs. At 2^19 (128 x 64 x 32)
   // two threads lost in the AVX-512 build: 0.75-0.9.
   static let gemmParallelFlops = 1 << 20
-  /// Tasks per thread: one rectangle of c each, not the 4 chunks per thread of the other kernels.
-  // Timed in turns on the AVX-512 Xeon (4 Dec 2026): a training step's 17 products of chapter
-  // 1 took 0.94-0.97 of the time with 4 tasks per thread in the AVX2 build and 0.97-0.98 in the
-  // AVX-512 one, 1024³ ran 2-3% faster in the AVX2 build (level in the AVX-512 one), and chapter
-  // 1's epoch took 0.97-0.98 in three runs. The fewer, larger tasks leave no last task for one
-  // thread to finish alone, and each sweeps b once for more rows. With another program
-  // spinning on one of the two cores, the step took as long with 1 task per thread as with 4:
-  // the system shares the cores out among the three threads, so no thread waits on one.
-  static let gemmTasksPerThread = 1
+  /// How many tasks (rectangles of c) a GEMM on `threads` threads is cut into: one band of rows
+  /// per thread on two threads; on more, the 4 chunks per thread of the other kernels.
+  // Timed in turns on the 2-core AVX-512 Xeon (4 Dec 2026): a training step's 17 products of
+  // chapter 1 took 0.94-0.97 of the time with 4 tasks per thread in the AVX2 build and
+  // 0.97-0.98 in the AVX-512 one, 1024³ ran 2-3% faster in the AVX2 build (level in the AVX-512
+  // one), and chapter 1's epoch took 0.97-0.98 in three runs. The fewer, larger tasks leave no
+  // last task for one thread to finish alone, and each sweeps b once for more rows. With
+  // another program spinning on one of the two cores, the step took as long with 1 task per
+  // thread as with 4: the system shares the cores out among the three threads. Many-core
+  // laptops keep the smaller tasks (untimed here): their cores are often of two kinds (Intel's
+  // performance and efficient cores, Apple's), and equal bands would make every product wait
+  // for a slow core, where smaller tasks let the fast ones take more.
+  static func gemmTasks(threads: Int) -> Int {
+    threads <= 2 ? threads : threads * chunksPerThread
+  }
   /// At most this many floats (16 MB) of b's packed copy at a time. Small and medium GEMMs pack
   /// all of b's width block at once; a very deep one (PCA's Xᵀ·X over 60000 samples) goes a group
   /// of k-blocks at a time instead.
@@ -105,7 +111,7 @@ extension TiledKernels {
     // From here on m and n are the problem's as the loop nest computes it (swapped if turned).
     let (m, n) = (p.m, p.n)
     let (workers, _) = split(work: 2 * m * n * k, threshold: Self.gemmParallelFlops)
-    let chunks = workers * Self.gemmTasksPerThread
+    let chunks = Self.gemmTasks(threads: workers)
     let nr = tile.columns
 
     // Equal-sized blocks: k = 784 becomes 4 blocks of 196, not 3 of 256 and a thin one of 16.
