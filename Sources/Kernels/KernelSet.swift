@@ -80,6 +80,11 @@ public protocol KernelSet: Sendable {
     _ step: AdamStep, theta: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
     m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int)
 
+  /// The same update for every tensor of a model in one call: exactly what `adamUpdate` on each
+  /// in turn computes. The tiled set spreads all of them over its threads together, so that the
+  /// small ones (biases, narrow layers) do not each run on one thread while the others wait.
+  func adamUpdate(_ step: AdamStep, _ tensors: [AdamOperands])
+
   /// 2-D convolution of an NCHW batch (ConvGeometry.swift has the formula and the shapes):
   /// x (N, C, H, W), weight (O, C, k, k), bias (O) or nil; y (N, O, OH, OW) is overwritten.
   func conv2d(

@@ -88,6 +88,12 @@ extension ProfilingKernels {
       base.adamUpdate(step, theta: theta, gradient: g, m: m, v: v, count: count)
     }
   }
+
+  public func adamUpdate(_ step: AdamStep, _ tensors: [AdamOperands]) {
+    timed("adam update", flops: 12 * Double(tensors.reduce(0) { $0 + $1.count })) {
+      base.adamUpdate(step, tensors)
+    }
+  }
 }
 
 extension ProfilingKernels {

@@ -87,6 +87,8 @@ public final class Adam: Optimizer {
   public private(set) var steps = 0
   private var m: [Tensor]
   private var v: [Tensor]
+  /// No parameter is listed twice (see `step`).
+  private let distinctParameters: Bool
 
   public init(
     parameters: [Variable], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
@@ -100,6 +102,7 @@ public final class Adam: Optimizer {
     self.weightDecay = weightDecay
     m = parameters.map { Tensor(zeros: $0.shape) }
     v = parameters.map { Tensor(zeros: $0.shape) }
+    distinctParameters = Set(parameters.map(ObjectIdentifier.init)).count == parameters.count
   }
 
   public func step() {
@@ -110,21 +113,61 @@ public final class Adam: Optimizer {
       correction1: Float(1 - Foundation.pow(Double(beta1), Double(steps))),
       correction2: Float(1 - Foundation.pow(Double(beta2), Double(steps))))
     let kernels = Kernels.current
-    for (i, p) in parameters.enumerated() {
-      guard let g = p.grad else { continue }
-      let count = p.value.count  // read before the closures below take exclusive access
+    let updated = parameters.indices.filter { parameters[$0].grad != nil }
+    for p in updated.map({ parameters[$0] }) {
+      let (count, gradientCount) = (p.value.count, p.grad!.count)
       check(
-        g.count == count, "Adam: gradient of '\(p.name)' has \(g.count) elements, not \(count)")
-      g.withUnsafePointer { g in
-        m[i].withUnsafeMutablePointer { m in
-          v[i].withUnsafeMutablePointer { v in
-            p.value.withUnsafeMutablePointer { theta in
-              kernels.adamUpdate(step, theta: theta, gradient: g, m: m, v: v, count: count)
-            }
+        gradientCount == count,
+        "Adam: gradient of '\(p.name)' has \(gradientCount) elements, not \(count)")
+    }
+    // All the tensors in one kernel call, so that the tiled set spreads them over its threads
+    // together (KernelSet.adamUpdate(_:_:)). A parameter listed twice would be lent out twice at
+    // once, which Swift forbids; such a list is updated one tensor at a time instead.
+    if distinctParameters {
+      m.withUnsafeMutableBufferPointer { m in
+        v.withUnsafeMutableBufferPointer { v in
+          var operands: [AdamOperands] = []
+          operands.reserveCapacity(updated.count)
+          lend(updated[...], m: m, v: v, &operands) { kernels.adamUpdate(step, $0) }
+        }
+      }
+    } else {
+      // As before there was a call for all of them: the first listing of a parameter takes its
+      // gradient (and clears it), so a second one finds none and is skipped.
+      for i in updated where parameters[i].grad != nil {
+        m.withUnsafeMutableBufferPointer { m in
+          v.withUnsafeMutableBufferPointer { v in
+            var operands: [AdamOperands] = []
+            lend([i], m: m, v: v, &operands) { kernels.adamUpdate(step, $0) }
+          }
+        }
+        parameters[i].grad = nil
+      }
+    }
+    for i in updated { parameters[i].grad = nil }
+  }
+
+  /// Calls `body` with the pointers of the parameters at `indices` (their values, gradients and
+  /// moments), all valid at once: each parameter's closures lend its pointers and call this again
+  /// for the rest, one level of nesting per parameter.
+  private func lend(
+    _ indices: ArraySlice<Int>, m: UnsafeMutableBufferPointer<Tensor>,
+    v: UnsafeMutableBufferPointer<Tensor>, _ operands: inout [AdamOperands],
+    _ body: ([AdamOperands]) -> Void
+  ) {
+    guard let i = indices.first else { return body(operands) }
+    let p = parameters[i]
+    let g = p.grad!
+    let count = p.value.count  // read before the closures below take exclusive access
+    g.withUnsafePointer { g in
+      m[i].withUnsafeMutablePointer { m0 in
+        v[i].withUnsafeMutablePointer { v0 in
+          p.value.withUnsafeMutablePointer { theta in
+            operands.append(AdamOperands(theta: theta, gradient: g, m: m0, v: v0, count: count))
+            lend(indices.dropFirst(), m: m, v: v, &operands, body)
           }
         }
       }
-      p.grad = nil
     }
   }
 

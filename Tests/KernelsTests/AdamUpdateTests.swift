@@ -40,6 +40,54 @@ struct AdamUpdateTests {
     #expect(tiled.2 == reference.2)
   }
 
+  /// Several tensors in one call: the tiled set cuts their joint index space into pieces that
+  /// start in one tensor and end in another, and must give each tensor the bits naive gives it
+  /// one tensor at a time. Sizes: empty, a single float, a tail only, pieces that straddle
+  /// tensors (the large ones go parallel), and chapter 1's biggest layer.
+  @Test(arguments: KernelChoice.tiled)
+  func severalTensorsInOneCallEqualNaiveOneByOne(choice: KernelChoice) {
+    let counts = [0, 1, 15, 200_704, 17, 70_001, 0, 256, 131_073]
+    let total = counts.reduce(0, +)
+    var rng = TestRandom(seed: 5)
+    // θ, m and v of every tensor one after another in one array, g in another, so that every
+    // tensor's pointers are valid at once: tensor t's θ starts at the sum of the counts before
+    // it, its m `total` floats further on, its v `2·total`.
+    let state = rng.array(total) + rng.array(total, -0.1, 0.1) + rng.array(total, 0, 0.01)
+    let g = rng.array(total)
+    func run(_ kernels: any KernelSet, together: Bool) -> [Float] {
+      var state = state
+      state.withUnsafeMutableBufferPointer { s in
+        g.withUnsafeBufferPointer { g in
+          var operands: [AdamOperands] = []
+          var at = 0
+          for n in counts {
+            let theta = s.baseAddress! + at
+            operands.append(
+              AdamOperands(
+                theta: theta, gradient: g.baseAddress! + at, m: theta + total,
+                v: theta + 2 * total, count: n))
+            at += n
+          }
+          if together {
+            kernels.adamUpdate(Self.step, operands)
+          } else {
+            for o in operands {
+              kernels.adamUpdate(
+                Self.step, theta: o.theta, gradient: o.gradient, m: o.m, v: o.v, count: o.count)
+            }
+          }
+        }
+      }
+      return state
+    }
+    let reference = run(NaiveKernels(), together: false)
+    let tiled = run(choice.kernels, together: true)
+    // Counted rather than compared with ==, whose failure report would diff 1.2M floats.
+    let wrong = tiled.indices.filter { tiled[$0].bitPattern != reference[$0].bitPattern }
+    #expect(
+      wrong.isEmpty, "\(wrong.count) of \(tiled.count) floats differ, first at \(wrong.first ?? 0)")
+  }
+
   @Test func oneStepByHand() {
     // m = 0.9·0 + 0.1·2 = 0.2, v = 0.999·0 + 0.001·4 = 0.004; with corrections 0.1 and 0.001
     // m̂ = 2, v̂ = 4, so θ ← 1 − 0.5·(2/(2 + 0) + 0) = 0.5. (In Float, 1 − 0.999 is 0.00100005,

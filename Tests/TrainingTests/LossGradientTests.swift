@@ -136,6 +136,21 @@ struct OptimizerTests {
     #expect(w.grad == nil)
   }
 
+  @Test func adamUpdatesAParameterListedTwiceOnce() {
+    // All tensors go to the kernel in one call, which cannot lend one tensor twice; a list
+    // with a repeat is updated one tensor at a time, and the repeat is skipped, as always.
+    let w = Variable(Tensor(shape: [2], scalars: [0, 0]), requiresGrad: true)
+    let b = Variable(Tensor(shape: [1], scalars: [0]), requiresGrad: true)
+    let adam = Adam(parameters: [w, b, w], learningRate: 0.01)
+    w.grad = Tensor(shape: [2], scalars: [3, -4])
+    b.grad = Tensor(shape: [1], scalars: [2])
+    adam.step()
+    for (x, expected) in zip(w.value.scalars + b.value.scalars, [-0.01, 0.01, -0.01] as [Float]) {
+      #expect(Swift.abs(x - expected) < 1e-4)
+    }
+    #expect(w.grad == nil && b.grad == nil)
+  }
+
   @Test func adamWDecaysWeightsWithoutGradient() {
     let w = Variable(Tensor(shape: [1], scalars: [1]), requiresGrad: true)
     let adam = Adam(parameters: [w], learningRate: 0.1, weightDecay: 0.5)
@@ -145,7 +160,8 @@ struct OptimizerTests {
   }
 
   @Test func scheduleWarmsUpThenDecays() {
-    let s = LearningRateSchedule(peak: 1, warmupSteps: 10, totalSteps: 110, decay: .cosine, floor: 0)
+    let s = LearningRateSchedule(
+      peak: 1, warmupSteps: 10, totalSteps: 110, decay: .cosine, floor: 0)
     #expect(Swift.abs(s.rate(at: 0) - 0.1) < 1e-6)
     #expect(s.rate(at: 9) == 1)
     #expect(Swift.abs(s.rate(at: 60) - 0.5) < 1e-5)
