@@ -2,17 +2,13 @@ extension TiledKernels {
   /// Parameters per piece below which one thread does the whole update.
   static let adamParallelCount = 65_536
 
-  // theta, g, m, v are (count). 16 parameters at a time in AVX-512 registers, pieces in parallel.
+  // theta, g, m, v are (count). 16 parameters at a time in AVX-512 registers, pieces in parallel:
+  // the many-tensor update below with one tensor.
   public func adamUpdate(
     _ step: AdamStep, theta: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
     m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int
   ) {
-    nonisolated(unsafe) let (theta, g, m, v) = (theta, g, m, v)
-    forEachPiece(count: count, threshold: Self.adamParallelCount) { range in
-      Self.adamUpdate(
-        step, theta + range.lowerBound, g + range.lowerBound, m + range.lowerBound,
-        v + range.lowerBound, range.count)
-    }
+    adamUpdate(step, [AdamOperands(theta: theta, gradient: g, m: m, v: v, count: count)])
   }
 
   // Every tensor's update as one index space, 0..<Σ count, cut into pieces as one long tensor
@@ -23,14 +19,10 @@ extension TiledKernels {
   // in chapter 1 (`--profile`, 3 epochs, three runs in turns) 0.65-0.66 s of Adam against
   // 0.71-0.73, too little to show in the epoch's time through the host's noise.
   public func adamUpdate(_ step: AdamStep, _ tensors: [AdamOperands]) {
-    var starts: [Int] = []
-    var total = 0
-    for t in tensors {
-      starts.append(total)
-      total += t.count
-    }
+    // firsts[t]: where tensor t starts in the joint index space.
+    let firsts = tensors.reduce(into: [0]) { $0.append($0.last! + $1.count) }.dropLast()
+    let total = tensors.reduce(0) { $0 + $1.count }
     nonisolated(unsafe) let tensors = tensors
-    let firsts = starts
     forEachPiece(count: total, threshold: Self.adamParallelCount) { range in
       // The last tensor that starts at or before the piece, then on through the ones it covers.
       var i = 0

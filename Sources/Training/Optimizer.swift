@@ -87,8 +87,9 @@ public final class Adam: Optimizer {
   public private(set) var steps = 0
   private var m: [Tensor]
   private var v: [Tensor]
-  /// No parameter is listed twice (see `step`).
-  private let distinctParameters: Bool
+  /// The index of each parameter's first listing: a parameter listed twice is updated once, at
+  /// its first place (see `step`).
+  private let firstListings: [Int]
 
   public init(
     parameters: [Variable], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
@@ -102,7 +103,10 @@ public final class Adam: Optimizer {
     self.weightDecay = weightDecay
     m = parameters.map { Tensor(zeros: $0.shape) }
     v = parameters.map { Tensor(zeros: $0.shape) }
-    distinctParameters = Set(parameters.map(ObjectIdentifier.init)).count == parameters.count
+    var seen = Set<ObjectIdentifier>()
+    firstListings = parameters.indices.filter {
+      seen.insert(ObjectIdentifier(parameters[$0])).inserted
+    }
   }
 
   public func step() {
@@ -113,7 +117,7 @@ public final class Adam: Optimizer {
       correction1: Float(1 - Foundation.pow(Double(beta1), Double(steps))),
       correction2: Float(1 - Foundation.pow(Double(beta2), Double(steps))))
     let kernels = Kernels.current
-    let updated = parameters.indices.filter { parameters[$0].grad != nil }
+    let updated = firstListings.filter { parameters[$0].grad != nil }
     for p in updated.map({ parameters[$0] }) {
       let (count, gradientCount) = (p.value.count, p.grad!.count)
       check(
@@ -121,27 +125,14 @@ public final class Adam: Optimizer {
         "Adam: gradient of '\(p.name)' has \(gradientCount) elements, not \(count)")
     }
     // All the tensors in one kernel call, so that the tiled set spreads them over its threads
-    // together (KernelSet.adamUpdate(_:_:)). A parameter listed twice would be lent out twice at
-    // once, which Swift forbids; such a list is updated one tensor at a time instead.
-    if distinctParameters {
-      m.withUnsafeMutableBufferPointer { m in
-        v.withUnsafeMutableBufferPointer { v in
-          var operands: [AdamOperands] = []
-          operands.reserveCapacity(updated.count)
-          lend(updated[...], m: m, v: v, &operands) { kernels.adamUpdate(step, $0) }
-        }
-      }
-    } else {
-      // As before there was a call for all of them: the first listing of a parameter takes its
-      // gradient (and clears it), so a second one finds none and is skipped.
-      for i in updated where parameters[i].grad != nil {
-        m.withUnsafeMutableBufferPointer { m in
-          v.withUnsafeMutableBufferPointer { v in
-            var operands: [AdamOperands] = []
-            lend([i], m: m, v: v, &operands) { kernels.adamUpdate(step, $0) }
-          }
-        }
-        parameters[i].grad = nil
+    // together (KernelSet.adamUpdate(_:_:)). Their pointers must all be lent at once, and Swift
+    // forbids lending one twice, so a parameter listed twice goes once, at its first place (as
+    // when each was updated in turn: the first took the gradient and cleared it).
+    m.withUnsafeMutableBufferPointer { m in
+      v.withUnsafeMutableBufferPointer { v in
+        var operands: [AdamOperands] = []
+        operands.reserveCapacity(updated.count)
+        lend(updated[...], m: m, v: v, &operands) { kernels.adamUpdate(step, $0) }
       }
     }
     for i in updated { parameters[i].grad = nil }

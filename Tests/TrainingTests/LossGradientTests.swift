@@ -137,8 +137,8 @@ struct OptimizerTests {
   }
 
   @Test func adamUpdatesAParameterListedTwiceOnce() {
-    // All tensors go to the kernel in one call, which cannot lend one tensor twice; a list
-    // with a repeat is updated one tensor at a time, and the repeat is skipped, as always.
+    // All tensors go to the kernel in one call, which cannot lend one tensor twice: a repeat is
+    // skipped, as it always was.
     let w = Variable(Tensor(shape: [2], scalars: [0, 0]), requiresGrad: true)
     let b = Variable(Tensor(shape: [1], scalars: [0]), requiresGrad: true)
     let adam = Adam(parameters: [w, b, w], learningRate: 0.01)
